@@ -1,0 +1,14 @@
+"""Builtin plugin ``mighub.commands``: the core commands of the ``mighub`` CLI."""
+
+from __future__ import annotations
+
+from mighub.commands import init, plugins
+from mighub.hookspecs import hookimpl
+from mighub.registries import CommandRegistry
+
+
+@hookimpl
+def mighub_register_commands(cli: CommandRegistry) -> None:
+    cli.add_command(init.init)
+    cli.add_command(init.list_templates)
+    cli.add_command(plugins.plugins)

@@ -1,0 +1,183 @@
+"""The ``mighub`` command line: global options, plugin-provided commands, error handling.
+
+Every command, the core ones included, comes from a plugin through
+``mighub_register_commands``; this module only builds the group around them.
+Exit status: 0 success, 1 a user-facing error (one line on stderr), 2 a usage
+error (click's).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from mighub import __version__
+from mighub.errors import MighubError
+from mighub.project import Options, Project, print_error
+
+BUILTIN_PREFIX = "mighub."
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _project(ctx: click.Context) -> Project:
+    """The invocation's Project, configured from the global options parsed so far."""
+    root = ctx.find_root()
+    project = root.obj
+    if not isinstance(project, Project):
+        project = root.obj = Project()
+    params = root.params
+    project.options = Options(
+        config=params.get("config"),
+        name=params.get("name"),
+        x_arguments=tuple(params.get("x_arguments") or ()),
+        url=params.get("url"),
+        disabled=tuple(params.get("disabled") or ()),
+        quiet=bool(params.get("quiet")),
+        traceback=bool(params.get("traceback")),
+    )
+    return project
+
+
+class MighubGroup(click.Group):
+    """A click group whose commands come from the plugin host, listed by plugin in --help."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_project(ctx).host.commands)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return _project(ctx).host.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        project = _project(ctx)
+        registry = project.host.commands
+        sections: dict[str, list[tuple[str, str]]] = {}
+        for entry in sorted(registry.entries(), key=lambda e: e.key):
+            cmd = entry.value
+            if cmd.hidden:
+                continue
+            plugin = entry.plugin
+            title = "Commands" if plugin.startswith(BUILTIN_PREFIX) else f"Commands from {plugin}"
+            limit = formatter.width - 6 - len(entry.key)
+            sections.setdefault(title, []).append((entry.key, cmd.get_short_help_str(limit)))
+        for title in sorted(sections, key=lambda t: (t != "Commands", t)):
+            with formatter.section(title):
+                formatter.write_dl(sections[title])
+        failed = project.host.failed
+        if failed:
+            with formatter.section("Plugins that failed to load"):
+                formatter.write_dl(
+                    [(p.name, f"{p.error} (disable with -p no:{p.name})") for p in failed]
+                )
+
+
+def _split_disable(
+    ctx: click.Context, param: click.Parameter, values: Sequence[str]
+) -> tuple[str, ...]:
+    names = []
+    for value in values:
+        if not value.startswith("no:") or not value[3:]:
+            raise click.BadParameter(
+                f"{value!r}: use -p no:NAME to disable the plugin NAME", ctx, param
+            )
+        names.append(value[3:])
+    return tuple(names)
+
+
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    click.echo(f"mighub {__version__}")
+    ctx.exit()
+
+
+@click.group(cls=MighubGroup, context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "-c",
+    "--config",
+    metavar="PATH",
+    is_eager=True,
+    help="Configuration file (mighub.toml, or a pyproject.toml with [tool.mighub]). "
+    "Default: $MIGHUB_CONFIG, ./mighub.toml, ./pyproject.toml.",
+)
+@click.option(
+    "-n",
+    "--name",
+    metavar="NAME",
+    help="Use the database of the [databases.NAME] table (multidb projects).",
+)
+@click.option(
+    "-x",
+    "x_arguments",
+    metavar="KEY=VALUE",
+    multiple=True,
+    help="A value for env.py to read with context.get_x_argument(); repeatable.",
+)
+@click.option(
+    "--url",
+    metavar="URL",
+    help="Database URL; overrides $MIGHUB_URL and the 'url' key.",
+)
+@click.option(
+    "-p",
+    "disabled",
+    metavar="no:NAME",
+    multiple=True,
+    is_eager=True,
+    callback=_split_disable,
+    help="Disable the plugin NAME (as does MIGHUB_DISABLE_PLUGINS=NAME,...); repeatable.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only what was asked for and errors.")
+@click.option("--traceback", is_flag=True, help="Show the full traceback of an error.")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and exit.",
+)
+@click.pass_context
+def cli(ctx: click.Context, **_: Any) -> None:
+    """Database schema migrations for SQLAlchemy.
+
+    Revision scripts in a graph, run online or rendered as SQL, drafted from
+    your models by autogenerate. Start with 'mighub init migrations'.
+    """
+    project = _project(ctx)
+    for name in project.host.unknown_disabled():
+        project.warn(f"-p no:{name} / MIGHUB_DISABLE_PLUGINS names no known plugin")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and turn every outcome into an exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    project = Project()
+    try:
+        rv = cli.main(args=args, prog_name="mighub", standalone_mode=False, obj=project)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        return 1
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except MighubError as exc:
+        print_error(project, exc)
+        return 1
+    except BrokenPipeError:
+        return 1
+    except Exception as exc:
+        print_error(project, exc, bug=True)
+        return 1
+    # With standalone_mode=False click returns ctx.exit()'s code; commands return None.
+    return rv if isinstance(rv, int) else 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,376 @@
+"""Where a project's configuration lives, what it may say, and the database URL it resolves to.
+
+Lookup order (the first that applies wins):
+
+1. ``-c/--config PATH`` (a ``mighub.toml``-style file, or a ``pyproject.toml``
+   whose ``[tool.mighub]`` table is read);
+2. ``$MIGHUB_CONFIG``, read the same way;
+3. ``./mighub.toml``;
+4. ``./pyproject.toml``, when it has a ``[tool.mighub]`` table.
+
+Relative paths in the configuration are relative to the file they are written
+in, not to the current directory, so commands work from any sub-directory
+given ``-c``. Every key is checked: an unknown key or a value of the wrong
+type is an error naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from mighub.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+CONFIG_ENV = "MIGHUB_CONFIG"
+URL_ENV = "MIGHUB_URL"
+CONFIG_FILE = "mighub.toml"
+PYPROJECT_FILE = "pyproject.toml"
+
+
+@dataclass(frozen=True)
+class Key:
+    """One configuration key: its TOML type, default and meaning (shown in errors and docs)."""
+
+    type: type | tuple[type, ...]
+    default: Any
+    doc: str
+    item_type: type | None = None
+
+
+KEYS: dict[str, Key] = {
+    "script_location": Key(str, None, "directory holding env.py, script.py.mako and versions/"),
+    "url": Key(str, None, "database URL; may contain ${ENV_VAR}"),
+    "version_locations": Key(list, None, "directories of revision scripts", str),
+    "recursive_version_locations": Key(bool, False, "search version locations recursively"),
+    "file_template": Key(str, "%(rev)s_%(slug)s", "file name pattern of new revisions"),
+    "truncate_slug_length": Key(int, 40, "maximum length of the message slug in file names"),
+    "timezone": Key(str, None, "time zone of revision dates, e.g. 'UTC'"),
+    "version_table": Key(str, "mighub_version", "name of the version table"),
+    "version_table_schema": Key(str, None, "schema of the version table"),
+    "plugins": Key(list, [], "project plugins: module names or paths to .py files", str),
+    "post_write_hooks": Key(list, [], "tools run on each new revision file", dict),
+    "prepend_sys_path": Key(list, ["."], "paths added to sys.path before env.py runs", str),
+    "revision_environment": Key(bool, False, "run env.py for 'revision' too"),
+    "output_encoding": Key(str, "utf-8", "encoding of new revision files and --sql output"),
+    "databases": Key(dict, {}, "named databases for -n NAME (multidb)", dict),
+    "env": Key(dict, {}, "free-form values for env.py; mighub does not read them"),
+}
+
+DATABASE_KEYS = ("url", "version_table", "version_table_schema", "env")
+"""Keys a ``[databases.NAME]`` table may set; they override the top-level ones under ``-n``."""
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass
+class Config:
+    """A project's validated configuration plus the command line's say over it."""
+
+    path: Path | None
+    """The file the values came from; ``None`` when no configuration was found."""
+    values: dict[str, Any] = field(default_factory=dict)
+    section: str | None = None
+    """``"tool.mighub"`` when read from pyproject.toml."""
+    name: str | None = None
+    """The ``-n NAME`` database, when one was selected."""
+    url_option: str | None = None
+    x_arguments: list[str] = field(default_factory=list)
+
+    # -- where things are ----------------------------------------------------
+
+    @property
+    def exists(self) -> bool:
+        return self.path is not None
+
+    @property
+    def location(self) -> str:
+        """How errors refer to the configuration: the file, plus the table inside it."""
+        if self.path is None:
+            return "(no configuration file)"
+        return f"{self.path} [{self.section}]" if self.section else str(self.path)
+
+    @property
+    def root(self) -> Path:
+        """The directory relative paths in the configuration are taken from."""
+        return self.path.parent if self.path is not None else Path.cwd()
+
+    def require(self) -> None:
+        """Stop with a helpful error when a command needs a configuration and there is none."""
+        if self.path is None:
+            raise ConfigError(
+                f"no configuration found: looked for {CONFIG_FILE} and [tool.mighub] in "
+                f"{PYPROJECT_FILE} in {Path.cwd()}; run 'mighub init migrations' "
+                f"or pass -c PATH"
+            )
+
+    def get(self, key: str) -> Any:
+        """The value of ``key``: the ``-n`` database's, the file's, or the default."""
+        if key not in KEYS:
+            raise KeyError(key)
+        if self.name is not None and key in DATABASE_KEYS:
+            db = self.values.get("databases", {}).get(self.name, {})
+            if key in db:
+                return db[key]
+        if key in self.values:
+            return self.values[key]
+        default = KEYS[key].default
+        return list(default) if isinstance(default, list) else default
+
+    def resolve_path(self, value: str) -> Path:
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else (self.root / path)
+
+    @property
+    def script_location(self) -> Path:
+        self.require()
+        value = self.get("script_location")
+        if value is None:
+            raise ConfigError(f"{self.location}: the key 'script_location' is required")
+        return self.resolve_path(value)
+
+    @property
+    def version_locations(self) -> list[Path]:
+        values = self.get("version_locations")
+        if values is None:
+            return [self.script_location / "versions"]
+        return [self.resolve_path(v) for v in values]
+
+    # -- the database --------------------------------------------------------
+
+    @property
+    def url(self) -> str | None:
+        """``--url``, else ``$MIGHUB_URL``, else the ``url`` key with ``${VAR}`` expanded."""
+        if self.url_option:
+            return self.url_option
+        if os.environ.get(URL_ENV):
+            return os.environ[URL_ENV]
+        value = self.get("url")
+        if value is None:
+            return None
+        return expand_env(value, self.location)
+
+    @property
+    def database_names(self) -> list[str]:
+        """The names of the ``[databases.NAME]`` tables, in file order (multidb)."""
+        return list(self.values.get("databases", {}))
+
+    def url_for(self, name: str) -> str:
+        """The URL of the database ``name``, with ``${VAR}`` expanded (multidb env.py)."""
+        databases = self.values.get("databases", {})
+        if name not in databases:
+            raise ConfigError(f"{self.location}: no [databases.{name}] table")
+        value = databases[name].get("url")
+        if value is None:
+            raise ConfigError(f"{self.location}: [databases.{name}] has no 'url'")
+        return expand_env(value, self.location)
+
+    def require_url(self) -> str:
+        url = self.url
+        if not url:
+            where = f"the key 'url' in {self.location}" if self.exists else "a configuration"
+            raise ConfigError(f"no database URL: pass --url, set ${URL_ENV}, or set {where}")
+        return url
+
+    def x_argument(self, as_dictionary: bool = False) -> list[str] | dict[str, str]:
+        """``-x`` values: a list of strings, or a dict (``key`` without ``=`` maps to '')."""
+        if not as_dictionary:
+            return list(self.x_arguments)
+        out: dict[str, str] = {}
+        for item in self.x_arguments:
+            key, _, value = item.partition("=")
+            out[key] = value
+        return out
+
+
+def expand_env(value: str, location: str) -> str:
+    """``value`` with each ``${VAR}`` replaced from the environment; unset is an error."""
+
+    def replace(match: re.Match[str]) -> str:
+        var = match.group(1)
+        if var not in os.environ:
+            raise ConfigError(
+                f"{location}: the key 'url' refers to ${{{var}}}, which is not set "
+                f"in the environment"
+            )
+        return os.environ[var]
+
+    return _ENV_REF.sub(replace, value)
+
+
+def url_secrets(url: str | None) -> list[str]:
+    """The password of ``url`` in every spelling it could be printed in."""
+    if not url:
+        return []
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return []
+    if not password:
+        return []
+    return sorted({password, unquote(password)}, key=len, reverse=True)
+
+
+# -- finding and reading -------------------------------------------------------
+
+
+def find_config_file(explicit: str | os.PathLike[str] | None) -> tuple[Path, bool] | None:
+    """The configuration file to read and whether it is explicit (then it must exist)."""
+    if explicit:
+        return Path(explicit), True
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        return Path(env), True
+    cwd = Path.cwd()
+    if (cwd / CONFIG_FILE).is_file():
+        return cwd / CONFIG_FILE, False
+    pyproject = cwd / PYPROJECT_FILE
+    if pyproject.is_file():
+        return pyproject, False
+    return None
+
+
+def load_config(
+    explicit: str | os.PathLike[str] | None = None,
+    *,
+    name: str | None = None,
+    url: str | None = None,
+    x_arguments: Sequence[str] = (),
+) -> Config:
+    """Find, read and validate the configuration; an absent one is allowed (``path=None``)."""
+    found = find_config_file(explicit)
+    config = Config(path=None, name=name, url_option=url, x_arguments=list(x_arguments))
+    if found is not None:
+        path, must_exist = found
+        path = path.resolve() if path.exists() else path
+        data = _read_toml(path, must_exist)
+        if data is not None:
+            if path.name == PYPROJECT_FILE:
+                table = data.get("tool", {}).get("mighub")
+                if table is not None:
+                    config.values = validate(table, f"{path} [tool.mighub]", path.parent)
+                    config.path, config.section = path, "tool.mighub"
+                elif must_exist:
+                    raise ConfigError(f"{path}: has no [tool.mighub] table")
+            else:
+                config.values = validate(data, str(path), path.parent)
+                config.path = path
+    if name is not None:
+        databases = config.values.get("databases", {})
+        if name not in databases:
+            known = ", ".join(sorted(databases)) or "none are configured"
+            raise ConfigError(
+                f"{config.location}: -n {name!r} names no [databases.{name}] table (known: {known})"
+            )
+    return config
+
+
+def _read_toml(path: Path, must_exist: bool) -> dict[str, Any] | None:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        if must_exist:
+            raise ConfigError(f"{path}: configuration file not found") from None
+        return None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, not a configuration file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
+
+
+def _type_name(t: type | tuple[type, ...]) -> str:
+    names = {str: "a string", int: "an integer", bool: "true or false", list: "a list"}
+    names[dict] = "a table"
+    if isinstance(t, tuple):
+        return " or ".join(names[x] for x in t)
+    return names[t]
+
+
+def _check_type(value: Any, expected: type | tuple[type, ...]) -> bool:
+    # bool is an int in Python; TOML keeps them apart and so do we.
+    if isinstance(value, bool):
+        return expected is bool or (isinstance(expected, tuple) and bool in expected)
+    return isinstance(value, expected)
+
+
+def validate(table: Mapping[str, Any], location: str, root: Path) -> dict[str, Any]:
+    """Check every key and value; return a plain dict of the known keys."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        spec = KEYS.get(key)
+        if spec is None:
+            match = difflib.get_close_matches(key, list(KEYS), n=1)
+            hint = f" (did you mean {match[0]!r}?)" if match else ""
+            raise ConfigError(f"{location}: unknown key {key!r}{hint}")
+        if not _check_type(value, spec.type):
+            raise ConfigError(
+                f"{location}: the key {key!r} must be {_type_name(spec.type)}, "
+                f"not {type(value).__name__} {value!r}"
+            )
+        if spec.item_type is not None and isinstance(value, list):
+            for i, item in enumerate(value):
+                if not _check_type(item, spec.item_type):
+                    raise ConfigError(
+                        f"{location}: item {i + 1} of the key {key!r} must be "
+                        f"{_type_name(spec.item_type)}, not {item!r}"
+                    )
+        if spec.item_type is dict and isinstance(value, dict):
+            # [databases.NAME] tables
+            for db_name, db in value.items():
+                _validate_database(db_name, db, location)
+        out[key] = value
+    if "truncate_slug_length" in out and out["truncate_slug_length"] < 1:
+        raise ConfigError(f"{location}: the key 'truncate_slug_length' must be at least 1")
+    for i, hook in enumerate(out.get("post_write_hooks", [])):
+        _validate_hook(i, hook, location)
+    return out
+
+
+def _validate_database(db_name: str, db: Any, location: str) -> None:
+    if not isinstance(db, dict):
+        raise ConfigError(f"{location}: databases.{db_name} must be a table")
+    for key, value in db.items():
+        if key not in DATABASE_KEYS:
+            allowed = ", ".join(DATABASE_KEYS)
+            raise ConfigError(
+                f"{location}: unknown key {key!r} in [databases.{db_name}] (allowed: {allowed})"
+            )
+        if not _check_type(value, KEYS[key].type):
+            raise ConfigError(
+                f"{location}: the key 'databases.{db_name}.{key}' must be "
+                f"{_type_name(KEYS[key].type)}, not {value!r}"
+            )
+
+
+HOOK_TYPES = {"console_scripts": "entrypoint", "exec": "executable", "module": "module"}
+HOOK_KEYS = {"name", "type", "entrypoint", "executable", "module", "options", "cwd"}
+
+
+def _validate_hook(index: int, hook: dict[str, Any], location: str) -> None:
+    where = f"{location}: post_write_hooks item {index + 1}"
+    unknown = sorted(set(hook) - HOOK_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r}")
+    for key, value in hook.items():
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: the key {key!r} must be a string, not {value!r}")
+    kind = hook.get("type")
+    if kind not in HOOK_TYPES:
+        raise ConfigError(f"{where}: 'type' must be one of {', '.join(HOOK_TYPES)}, not {kind!r}")
+    required = HOOK_TYPES[kind]
+    if required not in hook:
+        raise ConfigError(f"{where}: a hook of type {kind!r} needs the key {required!r}")

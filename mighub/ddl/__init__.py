@@ -1,0 +1,1 @@
+"""Operation to SQL, per dialect: the generic implementation and SQLite's."""

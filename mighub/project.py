@@ -1,0 +1,165 @@
+"""The object every command receives: the project's configuration, plugins and output.
+
+Built by the CLI from the global options (``-c``, ``-n``, ``-x``, ``--url``,
+``-p``, ``-q``) and handed to commands as the click context object, so a
+plugin's command gets exactly what a core command gets::
+
+    @cli.command()
+    @click.pass_obj
+    def seed(project: Project) -> None:
+        project.require_database_ready()
+        ...
+
+Everything is loaded on first use: ``mighub --help`` never reads the
+configuration, and ``mighub heads`` never imports a database dialect.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import click
+
+from mighub.config import Config, expand_env, load_config, url_secrets
+from mighub.errors import MighubError
+from mighub.host import PluginHost
+
+
+@dataclass
+class Options:
+    """The global command-line options, as given."""
+
+    config: str | None = None
+    name: str | None = None
+    x_arguments: Sequence[str] = ()
+    url: str | None = None
+    disabled: Sequence[str] = ()
+    quiet: bool = False
+    traceback: bool = False
+
+
+@dataclass
+class Project:
+    """Configuration, plugin host and output channels of one mighub invocation."""
+
+    options: Options = field(default_factory=Options)
+    _config_error: MighubError | None = field(default=None, repr=False)
+
+    # -- configuration and plugins ---------------------------------------------
+
+    @cached_property
+    def _loaded_config(self) -> Config | None:
+        o = self.options
+        try:
+            return load_config(o.config, name=o.name, url=o.url, x_arguments=o.x_arguments)
+        except MighubError as exc:
+            self._config_error = exc
+            return None
+
+    @property
+    def config(self) -> Config:
+        """The validated configuration (``config.exists`` is False when there is none)."""
+        config = self._loaded_config
+        if config is None:
+            assert self._config_error is not None
+            raise self._config_error
+        return config
+
+    @cached_property
+    def host(self) -> PluginHost:
+        """Builtin, installed and project plugins; a broken configuration loads no project ones."""
+        config = self._loaded_config
+        project_plugins: list[str] = config.get("plugins") if config is not None else []
+        root = config.root if config is not None else None
+        return PluginHost.for_cli(
+            disabled=self.options.disabled,
+            project_plugins=project_plugins,
+            project_root=root,
+        )
+
+    def require_database_ready(self) -> Config:
+        """Check what a command needs before it touches a database, and return the config.
+
+        Refuses when the configuration is missing or wrong, or when any plugin
+        failed to load: a migration never runs with a plugin silently missing.
+        """
+        config = self.config
+        config.require()
+        self.host.check_healthy()
+        return config
+
+    def warn_if_unhealthy(self) -> None:
+        """Commands that touch no database still work with a broken plugin, but say so."""
+        for info in self.host.failed:
+            self.warn(
+                f"plugin {info.describe()} failed to load ({info.error}); "
+                f"'mighub plugins' has details"
+            )
+
+    # -- output -----------------------------------------------------------------
+
+    def secrets(self) -> list[str]:
+        """Every database password this invocation could know of, for redaction."""
+        found: list[str] = []
+        found += url_secrets(self.options.url)
+        found += url_secrets(os.environ.get("MIGHUB_URL"))
+        config = self._loaded_config
+        if config is not None:
+            urls = [config.values.get("url")]
+            urls += [db.get("url") for db in config.values.get("databases", {}).values()]
+            for raw in urls:
+                if raw is None:
+                    continue
+                found += url_secrets(raw)
+                with contextlib.suppress(MighubError):  # an unset ${VAR} hides nothing
+                    found += url_secrets(expand_env(raw, config.location))
+        return sorted(set(found), key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        """``text`` with every known password replaced by ``***``."""
+        for secret in self.secrets():
+            text = text.replace(secret, "***")
+        return text
+
+    def echo(self, message: str = "", *, nl: bool = True) -> None:
+        """Command output (what the user asked to see); ``-q`` does not silence it."""
+        click.echo(self.redact(message), nl=nl)
+
+    def status(self, message: str) -> None:
+        """Progress a person follows; ``-q`` silences it."""
+        if not self.options.quiet:
+            click.echo(self.redact(message))
+
+    def warn(self, message: str) -> None:
+        """A warning on stderr; ``-q`` silences it."""
+        if not self.options.quiet:
+            click.echo(f"Warning: {self.redact(message)}", err=True)
+
+    def error_line(self, exc: BaseException) -> str:
+        """The one line printed on stderr for a user-facing error."""
+        return self.redact(f"Error: {exc}")
+
+
+def print_error(project: Project | None, exc: BaseException, *, bug: bool = False) -> None:
+    """Report ``exc`` on stderr in one line (plus a traceback with ``--traceback``)."""
+    show_traceback = project is not None and project.options.traceback
+    if show_traceback:
+        import traceback
+
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        sys.stderr.write(project.redact(text) if project else text)
+    if bug:
+        message: Any = (
+            f"unexpected {type(exc).__name__}: {exc} (this is a bug in mighub or in a "
+            f"plugin; run again with --traceback for details)"
+        )
+    else:
+        message = exc
+    line = project.error_line(message) if project else f"Error: {message}"
+    click.echo(line, err=True)

@@ -1,0 +1,361 @@
+"""The registries that ``mighub_register_*`` hooks fill.
+
+The plugin host owns every registry, so the rules are the same everywhere: an
+entry remembers the plugin that registered it, a name taken by one plugin can
+be taken by another only with ``replace=True``, and a clash names both
+plugins. The host tells a registry which plugin is registering (it calls each
+plugin's hook in turn), so plugin code stays a one-liner.
+
+Values may be given as ``"module:attribute"`` strings: they are imported on
+first use, which keeps ``mighub --help`` and ``mighub heads`` from importing
+database dialects they do not need.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+import click
+
+from mighub.errors import PluginError
+
+T = TypeVar("T")
+
+STOP = object()
+"""Returned by a comparator to end the chain of comparators for the object at hand."""
+
+
+def resolve_reference(value: Any, *, what: str, plugin: str) -> Any:
+    """Import ``"module:attribute"`` references; pass any other value through."""
+    if not isinstance(value, str):
+        return value
+    module_name, sep, attribute = value.partition(":")
+    if not sep or not module_name or not attribute:
+        raise PluginError(
+            f"plugin {plugin!r} registered {what} as {value!r}; expected 'module:attribute'"
+        )
+    try:
+        obj: Any = importlib.import_module(module_name)
+        for part in attribute.split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError) as exc:
+        raise PluginError(
+            f"plugin {plugin!r} registered {what} as {value!r}, which cannot be loaded: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+    return obj
+
+
+@dataclass
+class Entry(Generic[T]):
+    """One registered value and the plugin it came from."""
+
+    key: Any
+    value: T
+    plugin: str
+    replaced: list[str] = field(default_factory=list)
+
+
+class Registry(Generic[T]):
+    """A name-to-value map that refuses silent clashes between plugins."""
+
+    kind = "entry"
+
+    def __init__(self) -> None:
+        self._entries: dict[Any, Entry[T]] = {}
+        self.current_plugin = "<unknown>"
+
+    def _add(self, key: Any, value: T, *, replace: bool = False) -> None:
+        existing = self._entries.get(key)
+        if existing is not None and not replace:
+            raise PluginError(
+                f"{self.kind} {self._describe(key)} is registered by both plugin "
+                f"{existing.plugin!r} and plugin {self.current_plugin!r}; "
+                f"the later one must pass replace=True to override it"
+            )
+        replaced = [*existing.replaced, existing.plugin] if existing else []
+        self._entries[key] = Entry(key, value, self.current_plugin, replaced)
+
+    def _describe(self, key: Any) -> str:
+        return repr(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def entries(self) -> list[Entry[T]]:
+        return list(self._entries.values())
+
+    def by_plugin(self, plugin: str) -> list[Entry[T]]:
+        """What ``plugin`` registered here, for ``mighub plugins -v``."""
+        return [e for e in self._entries.values() if e.plugin == plugin]
+
+
+class DialectRegistry(Registry[Any]):
+    """SQLAlchemy dialect name -> :class:`mighub.ddl.impl.DialectImpl` subclass."""
+
+    kind = "dialect"
+
+    def register(self, dialect_name: str, impl: Any, *, replace: bool = False) -> None:
+        """Map ``dialect_name`` to an implementation class or a ``"module:Class"`` string."""
+        if not isinstance(dialect_name, str) or not dialect_name:
+            raise PluginError(f"plugin {self.current_plugin!r} registered a dialect without a name")
+        self._add(dialect_name, impl, replace=replace)
+
+    def get(self, dialect_name: str) -> Any:
+        """The implementation class for ``dialect_name``, imported on first use."""
+        entry = self._entries.get(dialect_name)
+        if entry is None:
+            installed = ", ".join(sorted(self._entries)) or "none"
+            raise PluginError(
+                f"no installed plugin supports the database dialect {dialect_name!r} "
+                f"(installed: {installed}); install the mighub plugin for it "
+                f"(for first-party dialects: pip install mighub-{dialect_name})"
+            )
+        entry.value = resolve_reference(
+            entry.value, what=f"dialect {dialect_name!r}", plugin=entry.plugin
+        )
+        return entry.value
+
+
+@dataclass
+class OperationSpec:
+    """How ``op.<name>`` is built: the operation class and whether batch mode offers it."""
+
+    name: str
+    op_class: type
+    batch: bool
+
+
+class OperationRegistry(Registry[OperationSpec]):
+    """``op.<name>`` operations, plus implementations keyed by (operation class, dialect)."""
+
+    kind = "operation"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.implementations: Registry[Callable[..., Any]] = Registry()
+        self.implementations.kind = "implementation"
+        self.implementations._describe = _describe_implementation  # type: ignore[method-assign]
+
+    def register_operation(
+        self, name: str, op_class: type, *, batch: bool = False, replace: bool = False
+    ) -> None:
+        """Make ``op.<name>`` (and ``batch_op.<name>`` when ``batch``) build ``op_class``."""
+        if not name.isidentifier() or name.startswith("_"):
+            raise PluginError(
+                f"plugin {self.current_plugin!r} registered operation name {name!r}, "
+                f"which is not a public Python identifier"
+            )
+        self._add(name, OperationSpec(name, op_class, batch), replace=replace)
+
+    def register_implementation(
+        self,
+        op_class: type,
+        function: Callable[..., Any],
+        *,
+        dialect: str = "default",
+        replace: bool = False,
+    ) -> None:
+        """Say how ``op_class`` runs on ``dialect`` (``"default"``: any dialect without its own)."""
+        self.implementations.current_plugin = self.current_plugin
+        self.implementations._add((op_class, dialect), function, replace=replace)
+
+    def implementation_for(self, op_class: type, dialect: str) -> Callable[..., Any]:
+        """The implementation for ``dialect``, else the default, searching base classes too."""
+        for cls in op_class.__mro__:
+            for key in ((cls, dialect), (cls, "default")):
+                entry = self.implementations._entries.get(key)
+                if entry is not None:
+                    return entry.value
+        raise PluginError(
+            f"no implementation is registered for operation {op_class.__name__} "
+            f"on dialect {dialect!r}"
+        )
+
+
+def _describe_implementation(key: Any) -> str:
+    op_class, dialect = key
+    return f"for {op_class.__name__} on dialect {dialect!r}"
+
+
+@dataclass
+class Comparator:
+    """An autogenerate comparison function and where it applies."""
+
+    function: Callable[..., Any]
+    level: str
+    dialect: str | None
+    priority: int
+    name: str
+
+
+COMPARATOR_LEVELS = ("schema", "table", "column", "constraint")
+
+
+class ComparatorRegistry(Registry[Comparator]):
+    """Autogenerate comparators by level, each chain ordered by priority."""
+
+    kind = "comparator"
+
+    def register(
+        self,
+        function: Callable[..., Any],
+        *,
+        level: str,
+        dialect: str | None = None,
+        priority: int = 0,
+        name: str | None = None,
+        replace: bool = False,
+    ) -> None:
+        """Run ``function`` at ``level`` (for ``dialect`` only, when given)."""
+        if level not in COMPARATOR_LEVELS:
+            raise PluginError(
+                f"plugin {self.current_plugin!r} registered a comparator at level {level!r}; "
+                f"levels are {', '.join(COMPARATOR_LEVELS)}"
+            )
+        name = name or f"{function.__module__}.{function.__qualname__}"
+        self._add(name, Comparator(function, level, dialect, priority, name), replace=replace)
+
+    def chain(self, level: str, dialect: str) -> list[Comparator]:
+        """The comparators that apply at ``level`` for ``dialect``, highest priority first."""
+        found = [
+            e.value
+            for e in self._entries.values()
+            if e.value.level == level and e.value.dialect in (None, dialect)
+        ]
+        return sorted(found, key=lambda c: -c.priority)
+
+
+class RendererRegistry(Registry[Callable[..., Any]]):
+    """Operation class -> function rendering it as Python source."""
+
+    kind = "renderer"
+
+    def register(
+        self, op_class: type, function: Callable[..., Any], *, replace: bool = False
+    ) -> None:
+        self._add(op_class, function, replace=replace)
+
+    def _describe(self, key: Any) -> str:
+        return f"for {key.__name__}"
+
+    def get(self, op_class: type) -> Callable[..., Any] | None:
+        for cls in op_class.__mro__:
+            entry = self._entries.get(cls)
+            if entry is not None:
+                return entry.value
+        return None
+
+
+CONFIG_TARGETS = ("mighub.toml", "pyproject.toml")
+
+
+@dataclass
+class Template:
+    """A project template for ``mighub init``."""
+
+    name: str
+    directory: Path
+    config_target: str
+    plugin: str
+
+    @property
+    def description(self) -> str:
+        """The first line of the template's README."""
+        readme = self.directory / "README"
+        try:
+            with readme.open(encoding="utf-8") as fh:
+                return fh.readline().strip()
+        except OSError:
+            return "(no README)"
+
+
+class TemplateRegistry(Registry[Template]):
+    """Template name -> :class:`Template`."""
+
+    kind = "template"
+
+    def register(
+        self,
+        name: str,
+        directory: str | Path,
+        *,
+        config_target: str = "mighub.toml",
+        replace: bool = False,
+    ) -> None:
+        """Offer ``directory`` as ``mighub init -t name``."""
+        directory = Path(directory)
+        if config_target not in CONFIG_TARGETS:
+            raise PluginError(
+                f"plugin {self.current_plugin!r} registered template {name!r} with "
+                f"config_target={config_target!r}; expected one of {', '.join(CONFIG_TARGETS)}"
+            )
+        missing = [
+            f
+            for f in ("env.py", "script.py.mako", "config.toml.mako", "README")
+            if not (directory / f).is_file()
+        ]
+        if missing:
+            raise PluginError(
+                f"plugin {self.current_plugin!r} registered template {name!r} at {directory}, "
+                f"which lacks {', '.join(missing)}"
+            )
+        self._add(
+            name, Template(name, directory, config_target, self.current_plugin), replace=replace
+        )
+
+    def get(self, name: str) -> Template:
+        entry = self._entries.get(name)
+        if entry is None:
+            known = ", ".join(sorted(self._entries))
+            raise PluginError(f"no template named {name!r} (available: {known})")
+        return entry.value
+
+
+class CommandRegistry(Registry[click.Command]):
+    """Commands that plugins add to ``mighub``; offered to each plugin like a click group."""
+
+    kind = "command"
+
+    def add_command(
+        self, cmd: click.Command, name: str | None = None, *, replace: bool = False
+    ) -> None:
+        """Add ``cmd`` under ``name`` (default: the command's own name)."""
+        name = name or cmd.name
+        if not name:
+            raise PluginError(f"plugin {self.current_plugin!r} added a command without a name")
+        self._add(name, cmd, replace=replace)
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], click.Command]:
+        """Decorator like ``click.Group.command``: builds the command and adds it."""
+
+        def decorator(f: Callable[..., Any]) -> click.Command:
+            cmd = click.command(*args, **kwargs)(f)
+            self.add_command(cmd)
+            return cmd
+
+        return decorator
+
+    def group(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], click.Group]:
+        """Decorator like ``click.Group.group``: builds a sub-group and adds it."""
+
+        def decorator(f: Callable[..., Any]) -> click.Group:
+            grp = click.group(*args, **kwargs)(f)
+            self.add_command(grp)
+            return grp
+
+        return decorator
+
+    def get(self, name: str) -> click.Command | None:
+        entry = self._entries.get(name)
+        return entry.value if entry is not None else None

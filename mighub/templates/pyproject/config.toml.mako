@@ -1,0 +1,6 @@
+${header()}
+# mighub configuration. Every key is described in mighub's docs/configuration.md.
+# Paths are relative to this file.
+script_location = "${script_location}"
+# The database URL comes from the environment, so no secret is committed.
+url = "${"${DATABASE_URL}"}"
