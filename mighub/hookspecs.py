@@ -100,6 +100,7 @@ def mighub_register_templates(registry: TemplateRegistry) -> None:
     ``mighub list-templates``), and ``config.toml.mako``: the Mako source of
     the configuration that ``init`` writes (it receives ``script_location``).
     Register it with ``registry.register(name, directory, config_target=...)``
+    on ``registry``, the host's :class:`mighub.registries.TemplateRegistry`,
     where ``config_target`` is ``"mighub.toml"`` or ``"pyproject.toml"``.
 
     Called once per plugin, when ``init`` or ``list-templates`` runs.
@@ -118,6 +119,7 @@ def mighub_register_templates(registry: TemplateRegistry) -> None:
 def mighub_register_dialects(registry: DialectRegistry) -> None:
     """Provide the DDL implementation for one or more SQLAlchemy dialects.
 
+    ``registry`` is the host's :class:`mighub.registries.DialectRegistry`.
     ``registry.register(dialect_name, impl)`` maps a SQLAlchemy dialect name
     (``engine.dialect.name``: ``"postgresql"``, ``"mssql"``, ``"mysql"``,
     ``"mariadb"``, or a third-party name) to a subclass of
@@ -143,7 +145,8 @@ def mighub_register_operations(registry: OperationRegistry) -> None:
 
     An operation is a reversible data object (a subclass of
     :class:`mighub.operations.base.Operation`) whose ``reverse()`` gives the
-    operation that undoes it. Register it with
+    operation that undoes it. Register it on ``registry``, the host's
+    :class:`mighub.registries.OperationRegistry`, with
     ``registry.register_operation(name, op_class, batch=True)`` (``batch``
     also adds it to ``batch_alter_table``'s ``batch_op``) and say how it runs
     with ``registry.register_implementation(op_class, function,
@@ -184,6 +187,7 @@ def mighub_batch_strategy(dialect_name: str) -> Any:
 def mighub_register_comparators(registry: ComparatorRegistry) -> None:
     """Add autogenerate comparators: functions that find differences between models and database.
 
+    ``registry`` is the host's :class:`mighub.registries.ComparatorRegistry`:
     ``registry.register(function, level=..., dialect=None, priority=0)``
     where ``level`` is ``"schema"``, ``"table"``, ``"column"`` or
     ``"constraint"``. Comparators of a level run in descending ``priority``,
@@ -200,6 +204,7 @@ def mighub_register_comparators(registry: ComparatorRegistry) -> None:
 def mighub_register_renderers(registry: RendererRegistry) -> None:
     """Add renderers that turn an operation object into Python source for a revision script.
 
+    ``registry`` is the host's :class:`mighub.registries.RendererRegistry`:
     ``registry.register(op_class, function)`` where ``function(context, op)``
     returns the source text of the call, and records the imports it needs on
     ``context`` so the rendered script never refers to an unimported name.

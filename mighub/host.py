@@ -25,6 +25,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import importlib.util
+import inspect
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -193,7 +194,7 @@ class PluginHost:
         except pluggy.PluginValidationError as exc:  # a hook with the wrong arguments
             if self.pm.get_plugin(name) is not None:
                 self.pm.unregister(name=name)
-            return self._fail(info, str(exc).splitlines()[0])
+            return self._fail(info, _signature_message(plugin, exc))
         except ValueError as exc:  # the same object registered under two names
             return self._fail(info, str(exc))
         callers = self.pm.get_hookcallers(plugin) or []
@@ -348,6 +349,23 @@ def _import_path(path: Path) -> ModuleType:
         del sys.modules[module_name]
         raise
     return module
+
+
+def _signature_message(plugin: object, exc: pluggy.PluginValidationError) -> str:
+    """Name the hook whose implementation asks for arguments its specification lacks."""
+    for attr in dir(plugin):
+        spec = getattr(hookspecs, attr, None)
+        fn = getattr(plugin, attr, None)
+        if spec is None or not attr.startswith("mighub_") or not callable(fn):
+            continue
+        allowed = list(inspect.signature(spec).parameters)
+        extra = [a for a in inspect.signature(fn).parameters if a not in allowed]
+        if extra:
+            return (
+                f"hook {attr} asks for {', '.join(extra)}, which it is not given "
+                f"(it may take: {', '.join(allowed)})"
+            )
+    return " ".join(str(exc).split())
 
 
 def _unknown_hooks_message(unknown: list[str]) -> str:

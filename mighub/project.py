@@ -71,6 +71,10 @@ class Project:
             raise self._config_error
         return config
 
+    def config_error(self) -> MighubError | None:
+        """Why the configuration could not be loaded, if it could not."""
+        return self._config_error if self._loaded_config is None else None
+
     @cached_property
     def host(self) -> PluginHost:
         """Builtin, installed and project plugins; a broken configuration loads no project ones."""

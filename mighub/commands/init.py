@@ -26,6 +26,7 @@ COPIED_FILES = ("env.py", "script.py.mako", "README")
 @click.pass_obj
 def list_templates(project: Project) -> None:
     """List the templates that 'mighub init -t NAME' can use."""
+    project.warn_if_unhealthy()
     templates = sorted(project.host.templates.entries(), key=lambda e: e.key)
     width = max((len(e.key) for e in templates), default=0)
     project.echo("Available templates:\n")

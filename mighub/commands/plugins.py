@@ -49,7 +49,12 @@ def plugins(project: Project, verbose: bool, as_json: bool) -> None:
         project.echo(json.dumps({"mighub_version": __version__, "plugins": rows}, indent=2))
     else:
         _print_table(project, rows, verbose)
-    if host.failed or any(r.get("error") for r in rows):
+    config_error = project.config_error()
+    if config_error is not None:
+        click.echo(
+            project.redact(f"Error: {config_error} (project plugins were not loaded)"), err=True
+        )
+    if host.failed or config_error is not None or any(r.get("error") for r in rows):
         click.get_current_context().exit(1)
 
 

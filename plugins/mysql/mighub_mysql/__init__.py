@@ -1,0 +1,3 @@
+"""MariaDB and MySQL support for mighub."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+"""PostgreSQL support for mighub."""
+
+__version__ = "0.1.0"
