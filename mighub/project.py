@@ -22,13 +22,16 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from mighub.config import Config, expand_env, load_config, url_secrets
 from mighub.errors import MighubError
 from mighub.host import PluginHost
+
+if TYPE_CHECKING:
+    from mighub.script import ScriptDirectory
 
 
 @dataclass
@@ -87,6 +90,17 @@ class Project:
             project_root=root,
         )
 
+    @cached_property
+    def scripts(self) -> ScriptDirectory:
+        """The revision scripts and their graph (headers read without running them)."""
+        from mighub.script import ScriptDirectory
+
+        config = self.config
+        config.require()
+        return ScriptDirectory(
+            config.version_locations, recursive=config.get("recursive_version_locations")
+        )
+
     def require_database_ready(self) -> Config:
         """Check what a command needs before it touches a database, and return the config.
 
@@ -139,6 +153,11 @@ class Project:
         """Progress a person follows; ``-q`` silences it."""
         if not self.options.quiet:
             click.echo(self.redact(message))
+
+    def warn_line(self, message: str) -> None:
+        """A progress line on stderr, keeping stdout for answers and SQL; ``-q`` silences it."""
+        if not self.options.quiet:
+            click.echo(self.redact(message), err=True)
 
     def warn(self, message: str) -> None:
         """A warning on stderr; ``-q`` silences it."""

@@ -1,0 +1,343 @@
+"""Commands that touch a database: upgrade, downgrade, stamp, current, ensure-version."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+
+from mighub.errors import CommandError
+from mighub.project import Project
+from mighub.runtime.lock import DEFAULT_TIMEOUT
+
+SQL_HELP = "Write the SQL to stdout instead of running it (for a DBA); no database is touched."
+TAG_HELP = "A value for env.py to read with context.get_tag_argument()."
+
+
+def lock_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    f = click.option(
+        "--lock-timeout",
+        type=click.FloatRange(min=0),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        metavar="SECONDS",
+        help="How long to wait for another mighub process that is migrating the same database.",
+    )(f)
+    return click.option(
+        "--no-lock",
+        is_flag=True,
+        help="Do not take the migration lock (only when nothing else can migrate this database).",
+    )(f)
+
+
+def run_environment(project: Project, request: Any) -> Any:
+    """Check plugins and configuration, then run env.py for ``request``."""
+    project.require_database_ready()
+    from mighub.runtime.environment import EnvironmentContext
+
+    environment = EnvironmentContext(project, project.scripts, request)
+    environment.run_env()
+    return environment
+
+
+def read_database_heads(project: Project) -> tuple[str, ...]:
+    """The revisions the database is at, read through env.py, changing nothing."""
+    environment = run_environment(
+        project, _request("current", lambda heads, context: [], mutates=False)
+    )
+    return tuple(environment.heads or ())
+
+
+def split_range(revision: str, *, sql: bool, command: str) -> tuple[str | None, str]:
+    """``FROM:TO`` ranges are for offline runs; online the database says where we are."""
+    if ":" not in revision:
+        return None, revision
+    if not sql:
+        raise CommandError(
+            f"{command} {revision}: a FROM:TO range only works with --sql (online, mighub reads "
+            f"the starting point from the database)"
+        )
+    start, _, end = revision.partition(":")
+    if not end:
+        raise CommandError(f"{command} {revision}: the range has no TO revision")
+    return start or None, end
+
+
+def _request(command: str, plan: Any, **kwargs: Any) -> Any:
+    from mighub.runtime.environment import RunRequest
+
+    return RunRequest(command=command, plan=plan, **kwargs)
+
+
+def _print_plan(project: Project, steps: Sequence[Any], as_json: bool) -> None:
+    rows = [
+        {
+            "direction": step.direction,
+            "revision": step.revision.revision,
+            "from": list(step.from_revisions),
+            "to": list(step.to_revisions),
+            "doc": step.revision.doc,
+            "path": str(step.revision.path),
+        }
+        for step in steps
+    ]
+    if as_json:
+        project.echo(json.dumps({"steps": rows}, indent=2))
+        return
+    if not rows:
+        project.echo("Nothing to do: the database is already there.")
+    for row in rows:
+        frm = ", ".join(row["from"]) or "base"
+        to = ", ".join(row["to"]) or "base"
+        doc = f", {row['doc']}" if row["doc"] else ""
+        project.echo(f"{row['direction']} {frm} -> {to}{doc}")
+
+
+@click.command()
+@click.argument("revision")
+@click.option("--sql", is_flag=True, help=SQL_HELP)
+@click.option("--tag", help=TAG_HELP)
+@click.option(
+    "--plan",
+    "plan_only",
+    is_flag=True,
+    help="Print the revisions that would run, in order, and change nothing.",
+)
+@click.option("--json", "as_json", is_flag=True, help="With --plan: machine-readable output.")
+@lock_options
+@click.pass_obj
+def upgrade(
+    project: Project,
+    revision: str,
+    sql: bool,
+    tag: str | None,
+    plan_only: bool,
+    as_json: bool,
+    no_lock: bool,
+    lock_timeout: float,
+) -> None:
+    """Upgrade the database to REVISION (head, heads, an id, +N, LABEL@head...).
+
+    \b
+    Examples:
+      mighub upgrade head              everything, when there is one head
+      mighub upgrade heads             every branch
+      mighub upgrade +1                the next revision
+      mighub upgrade head --plan       what would run, without running it
+      mighub upgrade head --sql        the SQL, for a DBA
+      mighub upgrade ae10:head --sql   the SQL from revision ae10 on
+    """
+    if plan_only and sql:
+        raise CommandError("--plan and --sql do not go together: --sql already shows the work")
+    start, destination = split_range(revision, sql=sql, command="upgrade")
+
+    def plan(heads: tuple[str, ...], context: Any) -> Sequence[Any]:
+        return project.scripts.revision_map.upgrade_steps(heads, destination)
+
+    if plan_only:
+        _show_plan(project, plan, as_json)
+        return
+    run_environment(
+        project,
+        _request(
+            "upgrade",
+            plan,
+            as_sql=sql,
+            starting_rev=start,
+            destination=destination,
+            tag=tag,
+            lock=not no_lock,
+            lock_timeout=lock_timeout,
+        ),
+    )
+
+
+@click.command()
+@click.argument("revision")
+@click.option("--sql", is_flag=True, help=SQL_HELP + " Needs a range FROM:TO.")
+@click.option("--tag", help=TAG_HELP)
+@click.option(
+    "--plan",
+    "plan_only",
+    is_flag=True,
+    help="Print the revisions that would be undone, in order, and change nothing.",
+)
+@click.option("--json", "as_json", is_flag=True, help="With --plan: machine-readable output.")
+@lock_options
+@click.pass_obj
+def downgrade(
+    project: Project,
+    revision: str,
+    sql: bool,
+    tag: str | None,
+    plan_only: bool,
+    as_json: bool,
+    no_lock: bool,
+    lock_timeout: float,
+) -> None:
+    """Downgrade the database to REVISION (base, an id, -N, LABEL@base...).
+
+    \b
+    Examples:
+      mighub downgrade -1                 undo the last revision
+      mighub downgrade base               undo everything
+      mighub downgrade head:ae10 --sql    the SQL to go from head down to ae10
+    """
+    if plan_only and sql:
+        raise CommandError("--plan and --sql do not go together: --sql already shows the work")
+    start, destination = split_range(revision, sql=sql, command="downgrade")
+    if sql and start is None:
+        raise CommandError(
+            f"downgrade {revision} --sql: give a range FROM:TO (offline there is no database "
+            f"to read the current revision from)"
+        )
+
+    def plan(heads: tuple[str, ...], context: Any) -> Sequence[Any]:
+        return project.scripts.revision_map.downgrade_steps(heads, destination)
+
+    if plan_only:
+        _show_plan(project, plan, as_json)
+        return
+    run_environment(
+        project,
+        _request(
+            "downgrade",
+            plan,
+            as_sql=sql,
+            starting_rev=start,
+            destination=destination,
+            tag=tag,
+            lock=not no_lock,
+            lock_timeout=lock_timeout,
+        ),
+    )
+
+
+def _show_plan(project: Project, plan: Any, as_json: bool) -> None:
+    """Read the heads (changing nothing), plan, and print the plan."""
+    found: list[Any] = []
+
+    def read_only(heads: tuple[str, ...], context: Any) -> Sequence[Any]:
+        found.extend(plan(heads, context))
+        return []
+
+    run_environment(project, _request("plan", read_only, mutates=False))
+    _print_plan(project, found, as_json)
+
+
+@click.command()
+@click.argument("revisions", nargs=-1, required=True)
+@click.option("--sql", is_flag=True, help=SQL_HELP)
+@click.option("--tag", help=TAG_HELP)
+@click.option(
+    "--purge",
+    is_flag=True,
+    help="Empty the version table first (when it names revisions that no longer exist).",
+)
+@lock_options
+@click.pass_obj
+def stamp(
+    project: Project,
+    revisions: tuple[str, ...],
+    sql: bool,
+    tag: str | None,
+    purge: bool,
+    no_lock: bool,
+    lock_timeout: float,
+) -> None:
+    """Set the version table to REVISIONS without running any migration.
+
+    For a database whose schema is already at those revisions (built by
+    other means, or taken over from another tool).
+
+    \b
+    Examples:
+      mighub stamp head
+      mighub stamp --purge head       when the table names a deleted revision
+      mighub stamp base               forget every revision
+    """
+    if purge and sql:
+        raise CommandError("--purge works online only: there is no table to empty in --sql mode")
+    start: str | None = None
+    destinations = list(revisions)
+    if sql and any(":" in r for r in revisions):
+        if len(revisions) != 1:
+            raise CommandError("stamp --sql takes one FROM:TO range, or revisions without one")
+        start, destination = split_range(revisions[0], sql=True, command="stamp")
+        destinations = [destination]
+
+    def plan(heads: tuple[str, ...], context: Any) -> Sequence[Any]:
+        return project.scripts.revision_map.stamp_steps(heads, destinations)
+
+    run_environment(
+        project,
+        _request(
+            "stamp",
+            plan,
+            as_sql=sql,
+            starting_rev=start,
+            destination=" ".join(destinations),
+            tag=tag,
+            purge=purge,
+            lock=not no_lock,
+            lock_timeout=lock_timeout,
+        ),
+    )
+
+
+@click.command()
+@click.option("-v", "--verbose", is_flag=True, help="Show each revision's details and the URL.")
+@click.option(
+    "--check-heads",
+    is_flag=True,
+    help="Exit with status 1 unless the database is at every head of the scripts.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+def current(project: Project, verbose: bool, check_heads: bool, as_json: bool) -> None:
+    """Show the revisions the database is at. Creates nothing."""
+    heads = read_database_heads(project)
+    revision_map = project.scripts.revision_map
+    script_heads = set(revision_map.get_heads())
+    rows = []
+    for head in heads:
+        rev = revision_map[head] if head in revision_map else None
+        rows.append(
+            {
+                "revision": head,
+                "is_head": head in script_heads,
+                "doc": rev.doc if rev is not None else None,
+                "path": str(rev.path) if rev is not None else None,
+            }
+        )
+    pending = sorted(script_heads - set(heads))
+    if as_json:
+        project.echo(json.dumps({"heads": rows, "at_heads": not pending}, indent=2))
+    else:
+        if verbose:
+            project.echo(f"Current revision(s) for {project.config.url}:")
+        for row in rows:
+            mark = " (head)" if row["is_head"] else ""
+            if row["path"] is None:
+                mark = " (unknown: no script has this revision)"
+            if verbose and row["path"]:
+                project.echo(
+                    f"Rev: {row['revision']}{mark}\nPath: {row['path']}\n\n    {row['doc']}\n"
+                )
+            else:
+                project.echo(f"{row['revision']}{mark}")
+    if check_heads and pending:
+        raise CommandError(
+            f"the database is not at the heads of the scripts: "
+            f"{', '.join(pending)} not applied (run 'mighub upgrade heads')"
+        )
+
+
+@click.command("ensure-version")
+@click.option("--sql", is_flag=True, help=SQL_HELP)
+@click.pass_obj
+def ensure_version(project: Project, sql: bool) -> None:
+    """Create the version table if it does not exist, and nothing else."""
+    run_environment(project, _request("ensure-version", lambda heads, context: [], as_sql=sql))

@@ -1,0 +1,419 @@
+"""The migration context: one database (or one offline script), its transactions and its run.
+
+``context.configure(...)`` in env.py builds a :class:`MigrationContext`;
+``context.run_migrations()`` asks it to take the migration lock, read the
+version table again, plan the steps from what it found, and run them, each
+revision's DDL and its version-table change in the same transaction where the
+database allows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from mighub.errors import MighubError
+from mighub.runtime.version_table import VersionTable
+
+if TYPE_CHECKING:
+    from mighub.ddl.impl import DialectImpl
+    from mighub.runtime.environment import EnvironmentContext
+
+
+class MigrationError(MighubError):
+    """A revision failed; the message names it, the operation and the SQL, and what was kept."""
+
+
+@dataclass
+class MigrationOptions:
+    """What ``context.configure()`` accepts beyond the connection and dialect."""
+
+    transactional_ddl: bool | None = None
+    transaction_per_migration: bool = False
+    literal_binds: bool = False
+    output_buffer: IO[str] | None = None
+    starting_rev: str | None = None
+    tag: str | None = None
+    template_args: dict[str, Any] = field(default_factory=dict)
+    version_table: str | None = None
+    version_table_schema: str | None = None
+    version_table_pk: bool = True
+    on_version_apply: Sequence[Callable[..., Any]] = ()
+    target_metadata: Any = None
+    upgrade_token: str = "upgrades"
+    downgrade_token: str = "downgrades"
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Every other keyword: autogenerate options and plugin settings, read by name."""
+
+
+@dataclass
+class VersionApplied:
+    """What ``on_version_apply`` callbacks receive as ``step``."""
+
+    step: Any
+    is_upgrade: bool
+    is_stamp: bool
+    up_revision_ids: tuple[str, ...]
+    down_revision_ids: tuple[str, ...]
+    heads_before: tuple[str, ...]
+    heads_after: tuple[str, ...]
+
+    @property
+    def is_migration(self) -> bool:
+        return not self.is_stamp
+
+
+class MigrationContext:
+    """A connection (or an offline output), the dialect implementation, and how a run goes."""
+
+    def __init__(
+        self,
+        environment: EnvironmentContext,
+        dialect: sa.Dialect,
+        impl_class: type[DialectImpl],
+        connection: sa.Connection | None,
+        options: MigrationOptions,
+    ) -> None:
+        self.environment = environment
+        self.dialect = dialect
+        self.connection = connection
+        self.options = options
+        self.as_sql = environment.request.as_sql
+        self.impl: DialectImpl = impl_class(
+            dialect,
+            connection,
+            as_sql=self.as_sql,
+            output=options.output_buffer or environment.output,
+            literal_binds=options.literal_binds,
+            options={**options.extra, "transactional_ddl": options.transactional_ddl},
+        )
+        self.transactional_ddl = (
+            options.transactional_ddl
+            if options.transactional_ddl is not None
+            else impl_class.transactional_ddl
+        )
+        config = environment.config
+        self.version_table = VersionTable(
+            options.version_table or config.get("version_table"),
+            options.version_table_schema or config.get("version_table_schema"),
+            primary_key=options.version_table_pk,
+        )
+        self._outer_transaction = False
+        self._heads: tuple[str, ...] | None = None
+        self.current_operation: Any = None
+        if connection is not None and self.transactional_ddl:
+            self.impl.prepare_connection()
+
+    # -- what env.py and scripts can ask -------------------------------------------
+
+    @property
+    def bind(self) -> Any:
+        """The live connection online; offline, a mock that writes what it is given."""
+        return self.impl.bind
+
+    @property
+    def config(self) -> Any:
+        return self.environment.config
+
+    @property
+    def opts(self) -> Mapping[str, Any]:
+        return self.options.extra
+
+    def execute(self, sql: Any, execution_options: Mapping[str, Any] | None = None) -> None:
+        self.impl.execute(sql, execution_options=execution_options)
+
+    def get_current_heads(self) -> tuple[str, ...]:
+        """The revisions the version table holds (offline: the ``FROM`` of a range)."""
+        if self.as_sql:
+            start = self.options.starting_rev or self.environment.request.starting_rev
+            return self.environment.script.revision_map.offline_start(start)
+        assert self.connection is not None
+        return self.version_table.read(self.connection)
+
+    def get_current_revision(self) -> str | None:
+        heads = self.get_current_heads()
+        if len(heads) > 1:
+            raise MighubError(
+                f"the database has several heads ({', '.join(heads)}); use get_current_heads()"
+            )
+        return heads[0] if heads else None
+
+    # -- transactions ----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def begin_transaction(self, _per_migration: bool = False) -> Iterator[None]:
+        """The run's transaction: one for the whole run, unless each revision gets its own.
+
+        With ``transaction_per_migration``, or on a database without
+        transactional DDL, this is a no-op and every revision runs in its own
+        transaction. A connection already inside a transaction (begun by the
+        caller) is respected: that transaction is the run's, and the caller
+        commits it.
+        """
+        whole_run = self.transactional_ddl and not self.options.transaction_per_migration
+        if self.as_sql:
+            if whole_run:
+                self.impl.emit_begin()
+                yield
+                self.impl.emit_commit()
+            else:
+                yield
+            return
+        assert self.connection is not None
+        if self.connection.in_transaction() or self._outer_transaction:
+            self._outer_transaction = True
+            yield
+            return
+        if not whole_run:
+            yield
+            return
+        self._outer_transaction = True
+        try:
+            with self._transaction():
+                yield
+        finally:
+            self._outer_transaction = False
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """Begin; commit on success, roll back on error, whatever transaction is current then.
+
+        Committing "the current transaction" rather than a Transaction object
+        lets an autocommit block end the run's transaction and start another.
+        """
+        assert self.connection is not None
+        connection = self.connection
+        if connection.in_transaction():  # autobegun by a read: end it first
+            connection.commit()
+        connection.begin()
+        try:
+            yield
+        except BaseException:
+            if connection.in_transaction():
+                connection.rollback()
+            raise
+        if connection.in_transaction():
+            connection.commit()
+
+    @contextlib.contextmanager
+    def _step_transaction(self) -> Iterator[None]:
+        """One revision's transaction, unless the whole run already has one."""
+        if self.as_sql:
+            if self.transactional_ddl and self.options.transaction_per_migration:
+                self.impl.emit_begin()
+                yield
+                self.impl.emit_commit()
+            else:
+                yield
+            return
+        assert self.connection is not None
+        if self._outer_transaction:
+            yield
+            return
+        with self._transaction():
+            yield
+
+    @contextlib.contextmanager
+    def autocommit_block(self) -> Iterator[None]:
+        """Run statements that cannot run in a transaction (``CREATE INDEX CONCURRENTLY``).
+
+        Commits what the run did so far, runs the block in autocommit mode, then
+        starts a new transaction for the rest of the run. Offline it writes
+        ``COMMIT`` and ``BEGIN`` around the block.
+        """
+        if self.as_sql:
+            if self.transactional_ddl:
+                self.impl.emit_commit()
+            yield
+            if self.transactional_ddl:
+                self.impl.emit_begin()
+            return
+        assert self.connection is not None
+        connection = self.connection
+        was_in_transaction = connection.in_transaction()
+        if was_in_transaction:
+            connection.commit()
+        previous = connection.get_isolation_level()
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            yield
+        finally:
+            if connection.in_transaction():  # SQLAlchemy autobegins even in autocommit mode
+                connection.commit()
+            connection.execution_options(isolation_level=previous)
+            if was_in_transaction:
+                connection.begin()
+
+    # -- running --------------------------------------------------------------------
+
+    def run_migrations(self, **kw: Any) -> None:
+        """Take the lock, read the heads, plan the steps and run them (env.py's main call)."""
+        request = self.environment.request
+        with self._lock():
+            heads = self.get_current_heads()
+            if request.purge and not self.as_sql:
+                with self._step_transaction():
+                    self.version_table.delete_all(self.impl)
+                heads = ()
+            if request.mutates:
+                self._ensure_version_table()
+            steps = request.plan(heads, self)
+            self.environment.planned = list(steps)
+            for step in steps:
+                heads = self._run_step(step, heads, kw)
+            self._heads = heads
+            connection = self.connection
+            if (
+                connection is not None
+                and connection.in_transaction()
+                and not self._outer_transaction
+            ):
+                connection.commit()
+
+    def _lock(self) -> contextlib.AbstractContextManager[None]:
+        request = self.environment.request
+        if self.as_sql or not request.mutates or not request.lock:
+            return contextlib.nullcontext()
+        return self.impl.migration_lock(
+            timeout=request.lock_timeout, on_wait=self.environment.project.warn
+        )
+
+    def _ensure_version_table(self) -> None:
+        if self.as_sql:
+            start = self.options.starting_rev or self.environment.request.starting_rev
+            if start in (None, "base"):
+                self.version_table.create(self.impl)
+            return
+        assert self.connection is not None
+        if not self.version_table.exists(self.connection):
+            with self._step_transaction():
+                self.version_table.create(self.impl)
+
+    def _run_step(self, step: Any, heads: tuple[str, ...], kw: dict[str, Any]) -> tuple[str, ...]:
+        environment = self.environment
+        is_stamp = not hasattr(step, "revision")
+        if self.as_sql:
+            self.impl.static_output(f"-- Running {step.short_log()}")
+        if not is_stamp:
+            environment.progress(f"Running {_describe(step)}")
+        started = time.perf_counter()
+        statements: list[str] = []
+        with self._collect_statements(statements), self._step_transaction():
+            try:
+                if not is_stamp:
+                    self._run_script(step, kw)
+                ops = step.version_ops(heads)
+                self.version_table.apply(self.impl, ops, online=not self.as_sql)
+                new_heads = step.apply(heads)
+                self._notify(step, heads, new_heads, is_stamp, kw)
+            except MighubError:
+                raise
+            except Exception as exc:
+                raise self._failure(step, exc, statements) from exc
+        if not is_stamp:
+            elapsed = time.perf_counter() - started
+            environment.progress(f"  done in {_seconds(elapsed)}")
+        return new_heads
+
+    def _run_script(self, step: Any, kw: dict[str, Any]) -> None:
+        environment = self.environment
+        function = step.revision.migration_function(step.direction)
+        hook = environment.project.host.hook
+        hook.mighub_before_revision(context=self, step=step)
+        started = time.perf_counter()
+        from mighub.operations import Operations, use
+
+        operations = Operations(
+            self.impl,
+            registry=environment.project.host.operations,
+            migration_context=self,
+            target_metadata=self.options.target_metadata,
+        )
+        with use(operations):
+            function(**kw)
+        hook.mighub_after_revision(context=self, step=step, duration=time.perf_counter() - started)
+
+    def _notify(
+        self,
+        step: Any,
+        before: tuple[str, ...],
+        after: tuple[str, ...],
+        is_stamp: bool,
+        kw: dict[str, Any],
+    ) -> None:
+        if not self.options.on_version_apply:
+            return
+        if is_stamp:
+            up, down = step.to, step.from_
+        else:
+            up = step.to_revisions if step.is_upgrade else step.from_revisions
+            down = step.from_revisions if step.is_upgrade else step.to_revisions
+        info = VersionApplied(step, step.is_upgrade, is_stamp, up, down, before, after)
+        for callback in self.options.on_version_apply:
+            callback(ctx=self, step=info, heads=set(after), run_args=kw)
+
+    @contextlib.contextmanager
+    def _collect_statements(self, statements: list[str]) -> Iterator[None]:
+        """Record the SQL a step runs, so a failure can say what was already done."""
+        if self.connection is None:
+            yield
+            return
+
+        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            statements.append(" ".join(statement.split()))
+
+        sa.event.listen(self.connection, "after_cursor_execute", record)
+        try:
+            yield
+        finally:
+            sa.event.remove(self.connection, "after_cursor_execute", record)
+
+    def _failure(self, step: Any, exc: BaseException, statements: list[str]) -> MigrationError:
+        revision = getattr(step, "revision", None)
+        where = (
+            f"{step.direction} of revision {revision.revision} ({revision.path})"
+            if revision is not None
+            else step.short_log()
+        )
+        operation = self.current_operation
+        what = f" in {type(operation).__name__}" if operation is not None else ""
+        failed_sql = getattr(exc, "statement", None)
+        sql = f"; SQL: {' '.join(failed_sql.split())}" if failed_sql else ""
+        detail = getattr(exc, "orig", None) or exc
+        message = f"{where} failed{what}: {type(detail).__name__}: {_first_line(detail)}{sql}"
+        if self.transactional_ddl or self.as_sql:
+            message += "; the transaction was rolled back"
+            if self._outer_transaction:
+                message += " (nothing of this run was kept)"
+        else:
+            done = [s for s in statements if s != failed_sql]
+            message += (
+                f"; {self.dialect.name} has no transactional DDL, so these statements of the "
+                f"revision stay applied: {' | '.join(done) if done else 'none'}"
+            )
+        return MigrationError(message)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else ""
+
+
+def _describe(step: Any) -> str:
+    doc = step.revision.doc
+    return f"{step.direction} {_short(step.from_revisions)} -> {_short(step.to_revisions)}" + (
+        f", {doc}" if doc else ""
+    )
+
+
+def _short(revisions: Sequence[str]) -> str:
+    return ", ".join(revisions) if revisions else "base"
+
+
+def _seconds(elapsed: float) -> str:
+    return f"{elapsed * 1000:.0f} ms" if elapsed < 1 else f"{elapsed:.2f} s"

@@ -1,0 +1,104 @@
+"""The version table: one row per current head, moved in the migration's own transaction.
+
+``mighub_version(version_num VARCHAR(32) PRIMARY KEY)`` by default. The name,
+schema and primary key are configurable; ``version_table = "alembic_version"``
+takes over a database that Alembic manages, since the layout is the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from mighub.errors import MighubError
+
+if TYPE_CHECKING:
+    from mighub.ddl.impl import DialectImpl
+
+VERSION_LENGTH = 32
+
+
+class VersionTableError(MighubError):
+    """The version table does not hold what the run expected (changed underneath us)."""
+
+
+class VersionTable:
+    """Reads and moves the rows of one version table through a dialect implementation."""
+
+    def __init__(self, name: str, schema: str | None = None, *, primary_key: bool = True) -> None:
+        self.name = name
+        self.schema = schema
+        metadata = sa.MetaData()
+        columns: list[Any] = [sa.Column("version_num", sa.String(VERSION_LENGTH), nullable=False)]
+        if primary_key:
+            columns.append(sa.PrimaryKeyConstraint("version_num", name=f"{name}_pkc"))
+        self.table = sa.Table(name, metadata, *columns, schema=schema)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.schema}.{self.name}" if self.schema else self.name
+
+    def exists(self, connection: sa.Connection) -> bool:
+        return sa.inspect(connection).has_table(self.name, schema=self.schema)
+
+    def create(self, impl: DialectImpl) -> None:
+        impl.execute(sa.schema.CreateTable(self.table))
+
+    def read(self, connection: sa.Connection) -> tuple[str, ...]:
+        """The current heads, in a stable order; a missing table means none."""
+        if not self.exists(connection):
+            return ()
+        column = self.table.c.version_num
+        rows = connection.execute(sa.select(column).order_by(column)).scalars().all()
+        return tuple(rows)
+
+    def apply(self, impl: DialectImpl, ops: Iterable[Any], *, online: bool) -> None:
+        """Run version-table changes (``insert`` / ``delete`` / ``update``), checked online.
+
+        Online, every statement must touch exactly one row: anything else
+        means another process moved the table under us, and the run stops
+        before committing.
+        """
+        column = self.table.c.version_num
+        for op in ops:
+            if op.kind == "insert":
+                if len(op.new) > VERSION_LENGTH:
+                    raise VersionTableError(
+                        f"revision id {op.new!r} is longer than the {VERSION_LENGTH} characters "
+                        f"{self.display_name}.version_num holds"
+                    )
+                stmt: Any = self.table.insert().values(version_num=_literal(op.new, online))
+            elif op.kind == "delete":
+                stmt = self.table.delete().where(column == _literal(op.old, online))
+            else:
+                stmt = (
+                    self.table.update()
+                    .values(version_num=_literal(op.new, online))
+                    .where(column == _literal(op.old, online))
+                )
+            result = impl.execute(stmt)
+            if online and result is not None and result.rowcount != 1:
+                raise VersionTableError(
+                    f"{self.display_name}: {op.kind} of {op.old or op.new!r} changed "
+                    f"{result.rowcount} rows instead of 1; another process may be migrating "
+                    f"this database"
+                )
+
+    def delete_all(self, impl: DialectImpl) -> None:
+        impl.execute(self.table.delete())
+
+    def stamp_rows(self, impl: DialectImpl, heads: Sequence[str], *, online: bool) -> None:
+        for head in heads:
+            impl.execute(self.table.insert().values(version_num=_literal(head, online)))
+
+
+def _literal(value: str | None, online: bool) -> Any:
+    # Offline scripts must read as plain SQL: render revision ids inline.
+    return value if online else sa.literal_column(_quote(value))
+
+
+def _quote(value: str | None) -> str:
+    assert value is not None
+    return "'" + value.replace("'", "''") + "'"

@@ -1,0 +1,121 @@
+"""Lifecycle hooks around each revision, and env.py's on_version_apply callback."""
+
+from __future__ import annotations
+
+import json
+
+PLUGIN = """\
+import json
+from pathlib import Path
+
+from mighub import hookimpl
+
+LOG = Path(__file__).parent / "events.jsonl"
+
+
+def write(event):
+    with LOG.open("a") as fh:
+        fh.write(json.dumps(event) + "\\n")
+
+
+@hookimpl
+def mighub_before_revision(context, step):
+    write({"event": "before", "revision": step.revision.revision,
+           "direction": step.direction, "dialect": context.dialect.name})
+
+
+@hookimpl
+def mighub_after_revision(context, step, duration):
+    write({"event": "after", "revision": step.revision.revision,
+           "duration_is_number": isinstance(duration, float)})
+    if step.revision.revision == "bbbb00000002" and Path("veto").exists():
+        raise RuntimeError("vetoed by the team plugin")
+"""
+
+
+def add_plugin(project) -> None:
+    (project.root / "team.py").write_text(PLUGIN)
+    config = project.root / "mighub.toml"
+    config.write_text(config.read_text() + '\nplugins = ["team.py"]\n')
+
+
+def events(project) -> list[dict]:
+    path = project.root / "events.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def test_mighub_before_revision_and_mighub_after_revision(sqlite_project) -> None:
+    project = sqlite_project
+    add_plugin(project)
+    project.revision("aaaa00000001", None)
+    project.revision("bbbb00000002", "aaaa00000001")
+    project.ok("upgrade", "head")
+    assert events(project) == [
+        {
+            "event": "before",
+            "revision": "aaaa00000001",
+            "direction": "upgrade",
+            "dialect": "sqlite",
+        },
+        {"event": "after", "revision": "aaaa00000001", "duration_is_number": True},
+        {
+            "event": "before",
+            "revision": "bbbb00000002",
+            "direction": "upgrade",
+            "dialect": "sqlite",
+        },
+        {"event": "after", "revision": "bbbb00000002", "duration_is_number": True},
+    ]
+
+
+def test_mighub_after_revision_can_veto_and_roll_back(sqlite_project) -> None:
+    project = sqlite_project
+    add_plugin(project)
+    project.revision(
+        "aaaa00000001",
+        None,
+        'op.create_table("kept", sa.Column("id", sa.Integer, primary_key=True))',
+    )
+    project.revision(
+        "bbbb00000002",
+        "aaaa00000001",
+        'op.create_table("vetoed", sa.Column("id", sa.Integer, primary_key=True))',
+    )
+    (project.root / "veto").write_text("")
+    result = project.run("upgrade", "head")
+    assert result.exit_code == 1
+    assert "vetoed by the team plugin" in result.stderr
+    assert project.tables() == set()
+    assert project.version_rows() == []
+
+
+def test_on_version_apply_sees_each_step(sqlite_project) -> None:
+    project = sqlite_project
+    env_py = project.root / "migrations" / "env.py"
+    env_py.write_text(
+        env_py.read_text()
+        .replace(
+            "def run_migrations_online() -> None:",
+            "SEEN = []\n\n\ndef record(ctx, step, heads, run_args):\n"
+            "    SEEN.append((step.up_revision_ids, step.is_upgrade, sorted(heads)))\n\n\n"
+            "def run_migrations_online() -> None:",
+        )
+        .replace(
+            "context.configure(connection=connection, target_metadata=target_metadata)",
+            "context.configure(connection=connection, target_metadata=target_metadata, "
+            "on_version_apply=record)",
+        )
+        .replace(
+            "            context.run_migrations()\n",
+            "            context.run_migrations()\n"
+            "    (config.root / 'seen.json').write_text(__import__('json').dumps(SEEN))\n",
+        )
+    )
+    project.revision("aaaa00000001", None)
+    project.revision("bbbb00000002", "aaaa00000001")
+    project.ok("upgrade", "head")
+    seen = json.loads((project.root / "seen.json").read_text())
+    assert seen == [
+        [["aaaa00000001"], True, ["aaaa00000001"]],
+        [["bbbb00000002"], True, ["bbbb00000002"]],
+    ]
