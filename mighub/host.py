@@ -56,6 +56,7 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("mighub.commands", "mighub.builtin.commands"),
     ("mighub.templates", "mighub.builtin.templates"),
     ("mighub.dialects", "mighub.builtin.dialects"),
+    ("mighub.operations", "mighub.builtin.operations"),
 )
 """(name, module) of the kernel's own plugins, registered first."""
 

@@ -1,10 +1,155 @@
-"""SQLite: transactional DDL, and ALTER limited to what SQLite can do in place."""
+"""SQLite: transactional DDL, and ALTER limited to what SQLite can do in place.
+
+SQLite's ``ALTER TABLE`` renames tables and columns and adds and drops
+columns; nothing else. Anything more (constraints, a column's type,
+nullability or default) means recreating the table, which is what batch
+mode (``op.batch_alter_table``, from the ``mighub-sqlite-batch`` plugin)
+does. Outside batch mode those operations fail before any SQL is emitted,
+with an error that says so, rather than emitting SQL that SQLite rejects.
+"""
 
 from __future__ import annotations
 
-from mighub.ddl.impl import DialectImpl
+import warnings
+from typing import Any
+
+from sqlalchemy.schema import (
+    CheckConstraint,
+    Column,
+    Constraint,
+    ForeignKeyConstraint,
+    PrimaryKeyConstraint,
+    UniqueConstraint,
+)
+
+from mighub.ddl.impl import NOT_GIVEN, DialectImpl
+from mighub.errors import MighubError
+
+_ADD_OPERATIONS = {
+    PrimaryKeyConstraint: ("add a primary key", "create_primary_key"),
+    UniqueConstraint: ("add a unique constraint", "create_unique_constraint"),
+    ForeignKeyConstraint: ("add a foreign key", "create_foreign_key"),
+    CheckConstraint: ("add a check constraint", "create_check_constraint"),
+}
+
+
+def batch_hint(what: str, table_name: str, operation: str) -> MighubError:
+    """The error for a change SQLite can only make by recreating the table."""
+    return MighubError(
+        f"SQLite cannot {what} with ALTER TABLE; run it in batch mode, which recreates "
+        f"the table: 'with op.batch_alter_table({table_name!r}) as batch_op: "
+        f"batch_op.{operation}(...)' (batch mode comes from the mighub-sqlite-batch "
+        f"plugin: pip install mighub-sqlite-batch)"
+    )
+
+
+def _is_type_bound(constraint: Constraint) -> bool:
+    """The CHECK a ``Boolean`` or ``Enum`` type brings along, rather than one the user wrote."""
+    return bool(getattr(constraint, "_type_bound", False))
 
 
 class SQLiteImpl(DialectImpl):
     name = "sqlite"
     transactional_ddl = True
+
+    def add_column(
+        self,
+        table_name: str,
+        column: Column[Any],
+        *,
+        schema: str | None = None,
+        if_not_exists: bool | None = None,
+        inline_references: bool = False,
+        inline_primary_key: bool = False,
+    ) -> None:
+        """A foreign key goes inline as ``REFERENCES``: SQLite cannot add it afterwards."""
+        if column.table is not None:
+            for constraint in column.table.constraints:
+                if column.name not in {c.name for c in constraint.columns}:
+                    continue
+                if isinstance(constraint, (UniqueConstraint, PrimaryKeyConstraint)):
+                    raise batch_hint(
+                        f"add column {column.name!r} with a {_kind(constraint)}",
+                        table_name,
+                        "add_column",
+                    )
+        super().add_column(
+            table_name,
+            column,
+            schema=schema,
+            if_not_exists=if_not_exists,
+            inline_references=bool(column.foreign_keys) or inline_references,
+            inline_primary_key=inline_primary_key,
+        )
+
+    def add_constraint(self, constraint: Constraint) -> None:
+        if _is_type_bound(constraint):
+            warnings.warn(
+                f"SQLite cannot add the CHECK constraint of a {type(constraint).__name__} "
+                f"type to an existing table; skipped (batch mode can recreate the table "
+                f"with it)",
+                stacklevel=2,
+            )
+            return
+        what, operation = next(
+            (v for k, v in _ADD_OPERATIONS.items() if isinstance(constraint, k)),
+            ("add a constraint", "create_*"),
+        )
+        raise batch_hint(what, constraint.table.name, operation)
+
+    def drop_constraint(self, constraint: Constraint, *, if_exists: bool | None = None) -> None:
+        raise batch_hint("drop a constraint", constraint.table.name, "drop_constraint")
+
+    def alter_column(
+        self,
+        table_name: str,
+        column_name: str,
+        *,
+        nullable: bool | None = None,
+        server_default: Any = NOT_GIVEN,
+        type_: Any = None,
+        new_column_name: str | None = None,
+        comment: str | None = NOT_GIVEN,
+        **kw: Any,
+    ) -> None:
+        """Only a rename happens in place; anything else needs the table recreated."""
+        changes = [
+            name
+            for name, changed in (
+                ("nullability", nullable is not None),
+                ("default", server_default is not NOT_GIVEN),
+                ("type", type_ is not None),
+            )
+            if changed
+        ]
+        if changes:
+            listed = " and ".join(
+                [", ".join(changes[:-1]), changes[-1]] if changes[1:] else changes
+            )
+            raise batch_hint(
+                f"change the {listed} of column {column_name!r}",
+                table_name,
+                "alter_column",
+            )
+        if comment is not NOT_GIVEN:
+            raise _no_comments(f"op.alter_column({table_name!r}, {column_name!r}, comment=...)")
+        super().alter_column(table_name, column_name, new_column_name=new_column_name, **kw)
+
+    def create_table_comment(self, table_name: str, comment: str, **kw: Any) -> None:
+        raise _no_comments(f"op.create_table_comment({table_name!r}, ...)")
+
+    def drop_table_comment(self, table_name: str, **kw: Any) -> None:
+        raise _no_comments(f"op.drop_table_comment({table_name!r})")
+
+
+def _kind(constraint: Constraint) -> str:
+    if isinstance(constraint, PrimaryKeyConstraint):
+        return "primary key"
+    return "unique constraint"
+
+
+def _no_comments(call: str) -> MighubError:
+    return MighubError(
+        f"SQLite does not store comments, so {call} cannot run on it; leave it out for "
+        f"SQLite (e.g. 'if op.get_bind().dialect.name != \"sqlite\":')"
+    )

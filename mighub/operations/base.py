@@ -1,0 +1,346 @@
+"""The operation base class, the ``Operations`` object behind ``op``, and ``use()``.
+
+This module imports no SQLAlchemy: ``mighub heads`` loads the builtin
+plugins, and a command that never touches a database must not pay for (or
+fail on) importing database libraries. The operation classes themselves live
+in :mod:`mighub.operations.ops`, imported when operations are first needed.
+
+How ``op.add_column("t", col)`` runs:
+
+1. ``op`` (:mod:`mighub.op`) forwards to the :class:`Operations` made current
+   by :func:`use` for this thread or asyncio task;
+2. :class:`Operations` finds ``add_column`` in the :class:`OperationRegistry`
+   that the ``mighub_register_operations`` hooks filled, and builds the
+   operation object with the class's ``build`` classmethod;
+3. :meth:`Operations.invoke` finds the implementation registered for that
+   class and the dialect in use (else the ``"default"`` one) and calls
+   ``implementation(operations, operation)``, which drives the
+   :class:`mighub.ddl.impl.DialectImpl`.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from mighub.errors import MighubError
+
+if TYPE_CHECKING:
+    from sqlalchemy import MetaData
+    from sqlalchemy.engine import Connection
+
+    from mighub.ddl.impl import DialectImpl
+    from mighub.registries import OperationRegistry, OperationSpec
+
+__all__ = [
+    "BatchOperations",
+    "IrreversibleOperationError",
+    "Operation",
+    "Operations",
+    "current",
+    "use",
+]
+
+
+class IrreversibleOperationError(MighubError):
+    """An operation was asked for its reverse, but it cannot be undone from what it knows."""
+
+
+class Operation:
+    """A schema or data change, as plain data.
+
+    Operation objects are what revision scripts run, what autogenerate
+    produces and what rewriters change, so they only hold values: building
+    SQLAlchemy objects and SQL is the implementation's job. ``reverse()``
+    gives the operation that undoes this one (a downgrade step), or raises
+    :class:`IrreversibleOperationError` naming what is missing.
+
+    A plugin adds an operation by subclassing this, giving a ``build``
+    classmethod whose signature is the one users call as ``op.<name>(...)``,
+    and registering it with ``registry.register_operation(name, cls)``.
+    """
+
+    op_name: ClassVar[str] = "operation"
+    """The ``op.<name>`` of this class, for messages."""
+
+    @classmethod
+    def build(cls, operations: Operations, *args: Any, **kw: Any) -> Operation:
+        """Make the operation from the arguments of ``op.<name>(...)``.
+
+        ``operations`` gives access to the target metadata (naming
+        conventions) and the batch table. The default passes the arguments
+        to the constructor.
+        """
+        return cls(*args, **kw)
+
+    @classmethod
+    def batch_build(cls, batch: BatchOperations, *args: Any, **kw: Any) -> Operation:
+        """Make the operation from the arguments of ``batch_op.<name>(...)``.
+
+        Batch calls leave out the table name and schema, which the batch
+        supplies. The default inserts them as the first argument and the
+        ``schema`` keyword; operations whose table is not their first
+        argument override this.
+        """
+        return cls.build(batch, batch.table_name, *args, schema=batch.schema, **kw)
+
+    def reverse(self) -> Operation:
+        """The operation that undoes this one."""
+        raise IrreversibleOperationError(f"{self.describe()} cannot be reversed")
+
+    def to_diff_tuple(self) -> Any:
+        """This change in autogenerate's tuple form, for code that compares diffs."""
+        raise NotImplementedError(f"{type(self).__name__} has no diff tuple")
+
+    def describe(self) -> str:
+        """A short human description, used in error messages."""
+        return f"op.{self.op_name}"
+
+
+class Operations:
+    """What ``op`` is while a revision runs: one attribute per registered operation.
+
+    ``impl`` is the :class:`~mighub.ddl.impl.DialectImpl` of the run,
+    ``registry`` the :class:`~mighub.registries.OperationRegistry` of the
+    plugin host, ``migration_context`` what ``op.get_context()`` returns, and
+    ``target_metadata`` the models' ``MetaData``, whose naming convention
+    names the constraints and indexes created with ``name=None``.
+    """
+
+    def __init__(
+        self,
+        impl: DialectImpl,
+        *,
+        registry: OperationRegistry,
+        migration_context: Any = None,
+        target_metadata: MetaData | None = None,
+    ) -> None:
+        self.impl = impl
+        self.registry = registry
+        self.migration_context = migration_context
+        self.target_metadata = target_metadata
+
+    # -- dispatch ------------------------------------------------------------
+
+    def _spec(self, name: str) -> OperationSpec:
+        spec = _lookup(self.registry, name)
+        if spec is None:
+            installed = ", ".join(sorted(self.registry)) or "none"
+            raise AttributeError(
+                f"there is no operation op.{name} (installed operations: {installed}); "
+                f"operations come from plugins, see 'mighub plugins'"
+            )
+        return spec
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        op_class = self._spec(name).op_class
+        return _bind_builder(self, name, op_class, op_class.build)
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *self.registry})
+
+    def invoke(self, operation: Operation) -> Any:
+        """Run an operation object, for example one taken from an autogenerate tree.
+
+        Returns what the implementation returns: the ``Table`` for
+        ``create_table``, ``None`` for most.
+        """
+        implementation = self.registry.implementation_for(type(operation), self.impl.name)
+        return implementation(self, operation)
+
+    # -- utilities -------------------------------------------------------------
+
+    def metadata(self) -> MetaData:
+        """A fresh ``MetaData`` with the target metadata's naming convention.
+
+        Operations build their tables, constraints and indexes in one, so
+        that a ``None`` name is completed by the convention exactly as the
+        models would have it.
+        """
+        from sqlalchemy import MetaData
+
+        if self.target_metadata is not None:
+            return MetaData(naming_convention=dict(self.target_metadata.naming_convention))
+        return MetaData()
+
+    def f(self, name: str) -> Any:
+        """Mark ``name`` as final: the naming convention leaves it as it is.
+
+        Autogenerate writes reflected names through ``op.f()``, because they
+        already went through the convention when they were created.
+        """
+        from sqlalchemy.sql.elements import conv
+
+        return conv(name)
+
+    def inline_literal(self, value: Any, type_: Any = None) -> Any:
+        """A value written into the SQL itself, not passed as a parameter.
+
+        For ``op.execute(table.update().values(x=op.inline_literal(5)))``
+        in scripts that also run offline (``--sql``), where there is no way
+        to pass parameters.
+        """
+        from mighub.ddl.constructs import inline_literal
+
+        return inline_literal(value, type_)
+
+    def get_bind(self) -> Connection:
+        """The connection of the run (a mock that writes SQL, offline)."""
+        return self.impl.bind  # type: ignore[no-any-return]
+
+    def get_context(self) -> Any:
+        """The migration context of the run: options, dialect, ``autocommit_block()``..."""
+        if self.migration_context is None:
+            raise MighubError(
+                "op.get_context() has no migration context: these operations were "
+                "built without one (Operations(..., migration_context=...))"
+            )
+        return self.migration_context
+
+    def run_async(self, async_function: Callable[..., Any], *args: Any, **kw: Any) -> Any:
+        """Await ``async_function(async_connection, *args, **kw)`` inside the migration.
+
+        The ``AsyncConnection`` shares the migration's connection and
+        transaction. This works when env.py runs the migrations through
+        ``AsyncConnection.run_sync`` (the ``async`` template), which is what
+        lets a synchronous revision script wait on a coroutine.
+        """
+        if self.impl.as_sql or self.impl.connection is None:
+            raise MighubError(
+                "op.run_async needs a database connection; it cannot run in offline (--sql) mode"
+            )
+        connection = self.impl.connection
+        if not connection.dialect.is_async:
+            raise MighubError(
+                f"op.run_async needs an async driver (such as sqlite+aiosqlite or "
+                f"postgresql+asyncpg); this connection uses {connection.dialect.driver!r}"
+            )
+        from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+        from sqlalchemy.util import await_only
+
+        retrieve = getattr(AsyncConnection, "_retrieve_proxy_for_target", None)
+        if retrieve is not None:
+            async_connection = retrieve(connection)
+        else:  # pragma: no cover - SQLAlchemy without the proxy registry
+            async_connection = AsyncConnection(AsyncEngine(connection.engine), connection)
+        return await_only(async_function(async_connection, *args, **kw))
+
+
+class BatchOperations(Operations):
+    """``batch_op`` inside ``op.batch_alter_table(...)``: operations on one table.
+
+    Only operations registered with ``batch=True`` are offered, built through
+    their ``batch_build`` classmethod with ``table_name`` and ``schema``
+    filled in. This class runs each operation at once; the batch plugin
+    subclasses it to collect operations and apply them by recreating the
+    table where the database cannot ALTER in place.
+    """
+
+    def __init__(
+        self,
+        impl: DialectImpl,
+        *,
+        registry: OperationRegistry,
+        table_name: str,
+        schema: str | None = None,
+        migration_context: Any = None,
+        target_metadata: MetaData | None = None,
+    ) -> None:
+        super().__init__(
+            impl,
+            registry=registry,
+            migration_context=migration_context,
+            target_metadata=target_metadata,
+        )
+        self.table_name = table_name
+        self.schema = schema
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        spec = _lookup(self.registry, name)
+        if spec is None or not spec.batch:
+            offered = ", ".join(_batch_names(self.registry)) or "none"
+            raise AttributeError(
+                f"there is no batch operation batch_op.{name} (batch operations: {offered})"
+            )
+        op_class = spec.op_class
+        return _bind_builder(self, name, op_class, op_class.batch_build)
+
+    def __dir__(self) -> list[str]:
+        return sorted({*object.__dir__(self), *_batch_names(self.registry)})
+
+
+def _lookup(registry: OperationRegistry, name: str) -> OperationSpec | None:
+    for entry in registry.entries():
+        if entry.key == name:
+            return entry.value
+    return None
+
+
+def _batch_names(registry: OperationRegistry) -> list[str]:
+    return sorted(e.key for e in registry.entries() if e.value.batch)
+
+
+def _bind_builder(
+    operations: Operations, name: str, op_class: type, builder: Callable[..., Any]
+) -> Callable[..., Any]:
+    """``op.<name>``: build the operation from the call and invoke it."""
+
+    @functools.wraps(builder)
+    def call(*args: Any, **kw: Any) -> Any:
+        return operations.invoke(builder(operations, *args, **kw))
+
+    call.__name__ = call.__qualname__ = name
+    try:
+        signature = inspect.signature(builder)
+        params = list(signature.parameters.values())[1:]  # drop `operations`
+        call.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    except (TypeError, ValueError):  # pragma: no cover - builtins without signatures
+        pass
+    return call
+
+
+# ---------------------------------------------------------------------------
+# The current Operations of this thread or task
+# ---------------------------------------------------------------------------
+
+_current: ContextVar[Operations | None] = ContextVar("mighub_operations", default=None)
+
+
+@contextmanager
+def use(operations: Operations) -> Iterator[Operations]:
+    """Make ``operations`` what ``from mighub import op`` refers to, for the ``with`` block.
+
+    The runtime wraps each revision in this. It is a context variable, not a
+    global: threads and asyncio tasks that run migrations side by side each
+    see their own, and the previous one is back when the block ends.
+    """
+    token = _current.set(operations)
+    try:
+        yield operations
+    finally:
+        _current.reset(token)
+
+
+def current(attribute: str | None = None) -> Operations:
+    """The :class:`Operations` made current by :func:`use`.
+
+    ``attribute`` names what the caller wanted (``op.add_column``), for the
+    error raised when no migration is running.
+    """
+    operations = _current.get()
+    if operations is None:
+        what = f"op.{attribute}" if attribute else "op"
+        raise MighubError(
+            f"{what} used outside a migration: op works while mighub runs a revision "
+            f"script; to use it elsewhere, wrap the code in "
+            f"'with mighub.operations.use(Operations(...)):'"
+        )
+    return operations

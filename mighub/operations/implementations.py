@@ -1,0 +1,119 @@
+"""The default implementations of the core operations: operation object -> dialect calls.
+
+Each function takes the :class:`~mighub.operations.base.Operations` of the
+run and the operation object, builds the SQLAlchemy objects the operation
+describes (in a ``MetaData`` carrying the target metadata's naming
+convention, so ``None`` names are completed), and hands them to the
+:class:`~mighub.ddl.impl.DialectImpl`. What differs between databases lives
+in the dialect implementation, so these functions serve every dialect;
+a plugin that needs a different flow for one dialect registers its own
+function with ``register_implementation(op_class, function, dialect=...)``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Table
+
+from mighub.operations import ops
+from mighub.operations.ops import NOT_GIVEN
+
+if TYPE_CHECKING:
+    from mighub.operations.base import Operations
+
+
+def create_table(operations: Operations, op: ops.CreateTableOp) -> Table:
+    """Returns the new ``Table``, ready for ``op.bulk_insert``."""
+    table = op.to_table(operations.metadata())
+    operations.impl.create_table(table, if_not_exists=op.if_not_exists)
+    return table
+
+
+def drop_table(operations: Operations, op: ops.DropTableOp) -> None:
+    operations.impl.drop_table(op.to_table(operations.metadata()), if_exists=op.if_exists)
+
+
+def rename_table(operations: Operations, op: ops.RenameTableOp) -> None:
+    operations.impl.rename_table(op.table_name, op.new_table_name, schema=op.schema)
+
+
+def create_table_comment(operations: Operations, op: ops.CreateTableCommentOp) -> None:
+    operations.impl.create_table_comment(
+        op.table_name, op.comment, schema=op.schema, existing_comment=op.existing_comment
+    )
+
+
+def drop_table_comment(operations: Operations, op: ops.DropTableCommentOp) -> None:
+    operations.impl.drop_table_comment(
+        op.table_name, schema=op.schema, existing_comment=op.existing_comment
+    )
+
+
+def add_column(operations: Operations, op: ops.AddColumnOp) -> None:
+    column = op.column
+    if column.table is not None:  # the op ran before, or came from a model's table
+        column = column._copy()
+    # A table in the convention's MetaData, so the column's unique / foreign key /
+    # index=True get the names the models would give them.
+    Table(op.table_name, operations.metadata(), column, schema=op.schema)
+    operations.impl.add_column(
+        op.table_name,
+        column,
+        schema=op.schema,
+        if_not_exists=op.if_not_exists,
+        inline_references=op.inline_references,
+        inline_primary_key=op.inline_primary_key,
+    )
+
+
+def drop_column(operations: Operations, op: ops.DropColumnOp) -> None:
+    operations.impl.drop_column(
+        op.table_name, op.column_name, schema=op.schema, if_exists=op.if_exists, **op.kw
+    )
+
+
+def alter_column(operations: Operations, op: ops.AlterColumnOp) -> None:
+    operations.impl.alter_column(
+        op.table_name,
+        op.column_name,
+        nullable=op.modify_nullable,
+        server_default=op.modify_server_default,
+        type_=op.modify_type,
+        new_column_name=op.modify_name,
+        comment=op.modify_comment,
+        schema=op.schema,
+        existing_type=op.existing_type,
+        existing_server_default=_known(op.existing_server_default),
+        existing_nullable=op.existing_nullable,
+        existing_comment=_known(op.existing_comment),
+        **op.kw,
+    )
+
+
+def create_index(operations: Operations, op: ops.CreateIndexOp) -> None:
+    operations.impl.create_index(op.to_index(operations.metadata()), if_not_exists=op.if_not_exists)
+
+
+def drop_index(operations: Operations, op: ops.DropIndexOp) -> None:
+    operations.impl.drop_index(op.to_index(operations.metadata()), if_exists=op.if_exists)
+
+
+def add_constraint(operations: Operations, op: ops.AddConstraintOp) -> None:
+    operations.impl.add_constraint(op.to_constraint(operations.metadata()))
+
+
+def drop_constraint(operations: Operations, op: ops.DropConstraintOp) -> None:
+    operations.impl.drop_constraint(op.to_constraint(operations.metadata()), if_exists=op.if_exists)
+
+
+def bulk_insert(operations: Operations, op: ops.BulkInsertOp) -> None:
+    operations.impl.bulk_insert(op.table, op.rows, multiinsert=op.multiinsert)
+
+
+def execute(operations: Operations, op: ops.ExecuteSQLOp) -> None:
+    operations.impl.execute(op.sqltext, execution_options=op.execution_options)
+
+
+def _known(value: Any) -> Any:
+    return None if value is NOT_GIVEN else value
