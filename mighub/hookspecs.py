@@ -5,6 +5,7 @@ names match the specifications below::
 
     from mighub import hookimpl
 
+
     @hookimpl
     def mighub_register_dialects(registry):
         registry.register("duckdb", "mighub_duckdb.impl:DuckDBImpl")

@@ -28,7 +28,8 @@ element for its dialect.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
@@ -181,6 +182,56 @@ class DialectImpl:
         self.static_output(sql + self.statement_terminator)
         if self.batch_separator:
             self.static_output(self.batch_separator)
+
+    # -- the run: transactions and the lock -------------------------------------
+
+    begin_statement: ClassVar[str] = "BEGIN"
+    """How an offline script opens a transaction."""
+
+    commit_statement: ClassVar[str] = "COMMIT"
+    """How an offline script commits it."""
+
+    def emit_begin(self) -> None:
+        """Write the start of a transaction to an offline script."""
+        self._write_statement(self.begin_statement)
+
+    def emit_commit(self) -> None:
+        """Write the end of a transaction to an offline script."""
+        self._write_statement(self.commit_statement)
+
+    def _write_statement(self, sql: str) -> None:
+        self.static_output(sql + self.statement_terminator)
+        if self.batch_separator:
+            self.static_output(self.batch_separator)
+
+    def prepare_connection(self) -> None:
+        """Make the driver honour transactions around DDL, before a transactional run.
+
+        Called once, online, when the run's DDL is meant to be transactional.
+        Most drivers need nothing; SQLite's does.
+        """
+
+    def release_connection(self) -> None:
+        """Undo :meth:`prepare_connection` once env.py is done with the connection."""
+
+    def migration_lock(
+        self,
+        *,
+        scope: str,
+        timeout: float,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> AbstractContextManager[None] | None:
+        """The lock that keeps two mighub processes from migrating this database at once.
+
+        ``scope`` names what is being migrated (the version table, qualified
+        by its schema), so projects sharing a server do not block each other.
+        Wait at most ``timeout`` seconds, calling ``on_wait`` once with a
+        message when the lock is taken by someone else. The lock must be
+        released by the server or the operating system when its holder dies.
+        ``None`` means the dialect has no lock; mighub then warns and runs
+        unprotected.
+        """
+        return None
 
     # -- tables --------------------------------------------------------------
 

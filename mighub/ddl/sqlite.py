@@ -10,9 +10,14 @@ with an error that says so, rather than emitting SQL that SQLite rejects.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.schema import (
     CheckConstraint,
     Column,
@@ -24,6 +29,7 @@ from sqlalchemy.schema import (
 
 from mighub.ddl.impl import NOT_GIVEN, DialectImpl
 from mighub.errors import MighubError
+from mighub.runtime.lock import file_lock
 
 _ADD_OPERATIONS = {
     PrimaryKeyConstraint: ("add a primary key", "create_primary_key"),
@@ -51,6 +57,62 @@ def _is_type_bound(constraint: Constraint) -> bool:
 class SQLiteImpl(DialectImpl):
     name = "sqlite"
     transactional_ddl = True
+
+    _driver_connection: Any = None
+    _saved_isolation_level: Any = None
+
+    def prepare_connection(self) -> None:
+        """Make DDL transactional: the sqlite3 driver only opens transactions before DML.
+
+        Left alone, pysqlite runs ``CREATE TABLE`` outside any transaction, so a
+        failed revision would keep its DDL. Put the driver in autocommit mode
+        and emit ``BEGIN`` ourselves whenever SQLAlchemy begins a transaction
+        (SQLAlchemy's documented recipe), then undo it in
+        :meth:`release_connection`.
+        """
+        connection = self.connection
+        assert connection is not None
+        if connection.in_transaction():
+            warnings.warn(
+                "the SQLite connection was already in a transaction when mighub got it; "
+                "its DDL is not transactional (configure the context before using it)",
+                stacklevel=2,
+            )
+            return
+        driver = connection.connection.driver_connection
+        if not hasattr(driver, "isolation_level"):
+            return
+        self._driver_connection = driver
+        self._saved_isolation_level = driver.isolation_level
+        driver.isolation_level = None
+        event.listen(connection, "begin", _emit_begin)
+
+    def release_connection(self) -> None:
+        driver = self._driver_connection
+        if driver is None:
+            return
+        self._driver_connection = None
+        if self.connection is not None:
+            with contextlib.suppress(Exception):
+                event.remove(self.connection, "begin", _emit_begin)
+        with contextlib.suppress(Exception):  # a closed connection needs no restoring
+            driver.isolation_level = self._saved_isolation_level
+
+    def migration_lock(
+        self,
+        *,
+        scope: str,
+        timeout: float,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> AbstractContextManager[None] | None:
+        """A file lock beside the database file, held across connections and processes."""
+        assert self.connection is not None
+        database = self.connection.engine.url.database
+        if not database or database == ":memory:" or database.startswith("file::memory:"):
+            return contextlib.nullcontext()  # private to this connection: nothing to race
+        path = Path(database.removeprefix("file:").split("?")[0])
+        lock_path = path.with_name(f"{path.name}.mighub-lock")
+        return file_lock(lock_path, timeout=timeout, on_wait=on_wait)
 
     def add_column(
         self,
@@ -140,6 +202,10 @@ class SQLiteImpl(DialectImpl):
 
     def drop_table_comment(self, table_name: str, **kw: Any) -> None:
         raise _no_comments(f"op.drop_table_comment({table_name!r})")
+
+
+def _emit_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def _kind(constraint: Constraint) -> str:

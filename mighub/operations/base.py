@@ -152,6 +152,9 @@ class Operations:
         ``create_table``, ``None`` for most.
         """
         implementation = self.registry.implementation_for(type(operation), self.impl.name)
+        if self.migration_context is not None:
+            # So that a failure can name the operation it happened in.
+            self.migration_context.current_operation = operation
         return implementation(self, operation)
 
     # -- utilities -------------------------------------------------------------

@@ -78,6 +78,8 @@ class EnvironmentContext:
         self.request = request
         self.output: IO[str] = output if output is not None else sys.stdout
         self.migration_context: MigrationContext | None = None
+        self.contexts: list[MigrationContext] = []
+        """Every context configure() made (several in a multidb env.py)."""
         self.planned: list[Any] | None = None
         self.heads: tuple[str, ...] | None = None
 
@@ -89,8 +91,12 @@ class EnvironmentContext:
         env_py = config.script_location / "env.py"
         if not env_py.is_file():
             raise EnvPyError(f"{env_py}: not found; check script_location in {config.location}")
-        with self._sys_path(), self.activate():
-            runpy.run_path(str(env_py), run_name="mighub_env")
+        try:
+            with self._sys_path(), self.activate():
+                runpy.run_path(str(env_py), run_name="mighub_env")
+        finally:
+            for context in self.contexts:
+                context.close()
         if self.planned is None:
             raise EnvPyError(f"{env_py}: did not call context.run_migrations(), so nothing ran")
 

@@ -275,13 +275,26 @@ class MigrationContext:
             ):
                 connection.commit()
 
+    def close(self) -> None:
+        """Give the connection back as env.py gave it (undo driver preparation)."""
+        self.impl.release_connection()
+
     def _lock(self) -> contextlib.AbstractContextManager[None]:
         request = self.environment.request
         if self.as_sql or not request.mutates or not request.lock:
             return contextlib.nullcontext()
-        return self.impl.migration_lock(
-            timeout=request.lock_timeout, on_wait=self.environment.project.warn
+        lock = self.impl.migration_lock(
+            scope=self.version_table.display_name,
+            timeout=request.lock_timeout,
+            on_wait=self.environment.project.warn,
         )
+        if lock is None:
+            self.environment.project.warn(
+                f"the {self.dialect.name} dialect provides no migration lock; this run is not "
+                f"protected against another mighub process migrating the same database"
+            )
+            return contextlib.nullcontext()
+        return lock
 
     def _ensure_version_table(self) -> None:
         if self.as_sql:
