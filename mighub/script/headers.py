@@ -1,0 +1,592 @@
+"""Read the header of a revision script without importing it.
+
+Building the revision graph needs four module-level values from every script
+(``revision``, ``down_revision``, ``branch_labels``, ``depends_on``) and its
+docstring.  Importing thousands of scripts (as Alembic does) makes every command
+slow and runs arbitrary code just to draw a graph, so we read the values as
+literals instead.
+
+There are two readers that must agree on every valid file:
+
+* a fast scanner built on a few compiled regular expressions.  It understands
+  the shapes that real scripts use (plain and annotated assignments, strings,
+  ``None``, tuples and lists over several lines with comments) and *declines*
+  anything it is not certain about by returning ``None``;
+* the reference reader, which parses the file with :mod:`ast` and evaluates
+  each value with :func:`ast.literal_eval`.  It is used whenever the scanner
+  declines, and it produces every error message, so errors read the same
+  whichever path found the problem.
+
+Results are cached per version location (see :class:`HeaderCache`), keyed by
+the file's identity, so a warm run reads no script at all.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import re
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from .errors import ScriptError
+
+#: The module-level variables that make up a revision header.
+HEADER_NAMES = ("revision", "down_revision", "branch_labels", "depends_on")
+
+#: Characters that would make an id ambiguous in the identifier grammar
+#: (``label@rev``, ``rev+2``, ``head-1``, ``start:end``).
+ILLEGAL_ID_CHARS = ("@", "-", "+", ":")
+
+
+class ScriptHeader(NamedTuple):
+    """The literal header of one revision script.
+
+    Sequences are always tuples (a single ``down_revision`` string becomes a
+    one-tuple), so the graph code has one shape to deal with.  ``docstring``
+    is the module docstring exactly as Python would see it (``""`` if none).
+    """
+
+    revision: str
+    down_revision: tuple[str, ...]
+    branch_labels: tuple[str, ...]
+    depends_on: tuple[str, ...]
+    docstring: str
+
+    @property
+    def longdoc(self) -> str:
+        """The whole docstring without surrounding blank space, as ``show`` prints it."""
+        return self.docstring.strip()
+
+    @property
+    def doc(self) -> str:
+        """The docstring's first paragraph: the one-line summary ``history`` prints."""
+        return self.longdoc.split("\n\n", 1)[0]
+
+
+# --------------------------------------------------------------------------
+# values: shared validation for both readers
+# --------------------------------------------------------------------------
+
+
+def _describe(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _as_id_tuple(name: str, value: object, path: object) -> tuple[str, ...]:
+    """Normalise ``None | str | tuple | list`` to a tuple of non-empty strings."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        items: Sequence[object] = (value,)
+    elif isinstance(value, (tuple, list)):
+        items = value
+    else:
+        raise ScriptError(
+            f"{path}: {name} must be None, a string, or a tuple or list of strings; "
+            f"found {_describe(value)}",
+            path,
+        )
+    out: list[str] = []
+    for item in items:
+        if not isinstance(item, str):
+            raise ScriptError(
+                f"{path}: {name} must contain only strings; found {_describe(item)}", path
+            )
+        if not item.strip():
+            raise ScriptError(f"{path}: {name} contains an empty revision name", path)
+        if item in out:
+            raise ScriptError(f"{path}: {name} lists {item!r} more than once", path)
+        out.append(item)
+    return tuple(out)
+
+
+def check_revision_id(rev_id: object, path: object) -> str:
+    """Reject ids that can't be told apart from the identifier grammar."""
+    if not isinstance(rev_id, str):
+        raise ScriptError(f"{path}: revision must be a string; found {_describe(rev_id)}", path)
+    if not rev_id.strip() or rev_id != rev_id.strip():
+        raise ScriptError(
+            f"{path}: revision id {rev_id!r} is empty or has surrounding spaces", path
+        )
+    bad = [c for c in ILLEGAL_ID_CHARS if c in rev_id]
+    if bad:
+        raise ScriptError(
+            f"{path}: revision id {rev_id!r} contains {', '.join(repr(c) for c in bad)}; "
+            "revision ids may not contain '@', '-', '+' or ':'",
+            path,
+        )
+    return rev_id
+
+
+def _build(values: dict[str, object], docstring: str, path: object) -> ScriptHeader:
+    if "revision" not in values:
+        raise ScriptError(
+            f"{path}: no module-level 'revision' assignment; a revision script must "
+            "assign its id as a literal, e.g. revision = \"1975ea83b712\"",
+            path,
+        )
+    return ScriptHeader(
+        check_revision_id(values["revision"], path),
+        _as_id_tuple("down_revision", values.get("down_revision"), path),
+        _as_id_tuple("branch_labels", values.get("branch_labels"), path),
+        _as_id_tuple("depends_on", values.get("depends_on"), path),
+        docstring,
+    )
+
+
+# --------------------------------------------------------------------------
+# decoding
+# --------------------------------------------------------------------------
+
+_COOKIE_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
+_UTF8_NAMES = {b"utf-8", b"utf8", b"utf_8", b"utf-8-sig", b"utf_8_sig"}
+
+
+def _decode_fast(data: bytes) -> str | None:
+    """Decode as UTF-8 the way Python reads source, or None if that's not certain."""
+    if data[:3] == b"\xef\xbb\xbf":
+        data = data[3:]
+    if b"coding" in data[:400]:
+        head = b"\n".join(data.split(b"\n", 2)[:2])
+        m = _COOKIE_RE.search(head)
+        if m and m.group(1).lower() not in _UTF8_NAMES:
+            return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _decode_exact(data: bytes, path: object) -> str:
+    import io
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
+        raise ScriptError(f"{path}: can't decode the file as Python source: {exc}", path) from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# --------------------------------------------------------------------------
+# the reference reader (ast)
+# --------------------------------------------------------------------------
+
+
+def parse_header_ast(text: str, path: object = "<string>") -> ScriptHeader:
+    """Read a header with :mod:`ast`: slow, exact, and the source of every error.
+
+    Only plain module-level assignments count (``x = ...``, ``x: T = ...``,
+    chained ``a = b = ...`` and tuple unpacking of a literal); the last one wins,
+    as it would when the module runs.  Values must be literals.
+    """
+    import ast
+
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. invalid escapes: the import will say so
+            tree = ast.parse(text, filename=str(path))
+    except SyntaxError as exc:
+        line = f", line {exc.lineno}" if exc.lineno else ""
+        raise ScriptError(f"{path}{line}: syntax error: {exc.msg}", path) from None
+
+    values: dict[str, object] = {}
+
+    def literal(name: str, node: ast.expr) -> object:
+        try:
+            return ast.literal_eval(node)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            raise ScriptError(
+                f"{path}, line {node.lineno}: {name} must be a literal (None, a string, or a "
+                f"tuple or list of strings), not an expression: {ast.unparse(node)[:60]}",
+                path,
+            ) from None
+
+    def assign(target: ast.expr, value: ast.expr) -> None:
+        if isinstance(target, ast.Name):
+            if target.id in HEADER_NAMES:
+                values[target.id] = literal(target.id, value)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            names = [n.id for n in target.elts if isinstance(n, ast.Name)]
+            if not set(names) & set(HEADER_NAMES):
+                return
+            first = next(n for n in names if n in HEADER_NAMES)
+            if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
+                for sub_target, sub_value in zip(target.elts, value.elts):
+                    assign(sub_target, sub_value)
+                return
+            raise ScriptError(
+                f"{path}, line {target.lineno}: {first} is unpacked from an expression; "
+                "assign it a literal on its own",
+                path,
+            )
+
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                assign(target, node.value)
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            assign(node.target, node.value)
+
+    docstring = ast.get_docstring(tree, clean=False) or ""
+    return _build(values, docstring, path)
+
+
+# --------------------------------------------------------------------------
+# the fast scanner
+# --------------------------------------------------------------------------
+
+# blank lines and comment lines before the first statement
+_LEAD = r"(?:[ \t\f]*(?:#[^\n]*)?\n)*"
+_END = r"[ \t]*(?:#[^\n]*)?(?:\n|\Z)"
+_DOC_RE = re.compile(
+    _LEAD + r"(?:"
+    r'"""([^"\\]*(?:"(?!"")[^"\\]*)*)"""'
+    r"|'''([^'\\]*(?:'(?!'')[^'\\]*)*)'''"
+    r'|"([^"\\\n]*)"'
+    r"|'([^'\\\n]*)'"
+    r")" + _END
+)
+_LEAD_RE = re.compile(_LEAD)
+_STRINGISH_RE = re.compile(r"[rRuUbBfF]{0,2}['\"]")
+
+_STR = r"(?:\"[^\"\\\n]*\"|'[^'\\\n]*')"
+_GAP = r"(?:[ \t\n]|#[^\n]*)*"
+_SEQ = (
+    r"[(\[]" + _GAP + r"(?:" + _STR + _GAP + r"(?:," + _GAP + _STR + _GAP + r")*"
+    r"(?:," + _GAP + r")?)?[)\]]"
+)
+_ASSIGN_RE = re.compile(
+    r"(revision|down_revision|branch_labels|depends_on)[ \t]*(?::[^=\n#]+)?=[ \t]*"
+    r"(None|" + _STR + r"|" + _SEQ + r")" + _END
+)
+_NAME_RE = re.compile(r"(?<![\w.])(?:revision|down_revision|branch_labels|depends_on)(?!\w)")
+_ITEM_RE = re.compile(r"#[^\n]*|\"([^\"\\\n]*)\"|'([^'\\\n]*)'")
+_QUOTES = ("'", '"')
+# the code part of a line: everything up to a comment, skipping simple strings
+_CODE_RE = re.compile(r"""(?:[^#'"\\]|"[^"\\\n]*"|'[^'\\\n]*')*""")
+
+
+def _seq_value(text: str) -> object:
+    inner = text[1:-1]
+    items = []
+    for m in _ITEM_RE.finditer(inner):
+        if m.group(0)[0] != "#":
+            items.append(m.group(1) if m.group(1) is not None else m.group(2))
+    if text[0] == "[":
+        return items
+    if len(items) == 1 and "," not in _ITEM_RE.sub("", inner):
+        return items[0]  # ("abc") is just a parenthesised string
+    return tuple(items)
+
+
+def _prev_line_blocks(text: str, line_start: int, floor: int) -> bool:
+    """True if the previous code line could leave ``line_start`` inside an open statement."""
+    end = line_start - 1
+    while end > floor:
+        start = text.rfind("\n", 0, end) + 1
+        line = text[max(start, floor) : end].strip()
+        end = start - 1
+        if not line or line[0] == "#":
+            continue
+        if "#" in line:
+            code = _CODE_RE.match(line)
+            if code is None or (code.end() < len(line) and line[code.end()] != "#"):
+                return True  # an escape or an open string: can't tell cheaply
+            line = line[: code.end()].rstrip()
+            if not line:
+                continue
+        return line[-1] in "([{,\\:"
+    return False
+
+
+def scan_header_text(text: str) -> tuple[dict[str, object], str] | None:
+    """The fast path: the header values and docstring, or None to defer to :mod:`ast`.
+
+    ``text`` must already be decoded with newlines normalised to ``\\n``.
+    """
+    m = _DOC_RE.match(text)
+    if m is not None:
+        docstring = next(g for g in m.groups() if g is not None)
+        pos = m.end()
+    else:
+        lead = _LEAD_RE.match(text)
+        start = lead.end() if lead else 0
+        if _STRINGISH_RE.match(text, start) or text[start : start + 1] in (" ", "\t", "\f"):
+            return None  # an unusual docstring or indentation: let ast decide
+        docstring = ""
+        pos = 0
+
+    triple = min(
+        (i for i in (text.find('"""', pos), text.find("'''", pos)) if i != -1), default=-1
+    )
+    values: dict[str, object] = {}
+    for found in _NAME_RE.finditer(text, pos):
+        at = found.start()
+        line_start = text.rfind("\n", 0, at) + 1
+        if line_start != at:
+            prefix = text[line_start:at]
+            hash_at = prefix.find("#")
+            if hash_at != -1 and "'" not in prefix[:hash_at] and '"' not in prefix[:hash_at]:
+                continue  # a comment that mentions the name
+            return None
+        if line_start < pos or (triple != -1 and triple < at):
+            return None
+        a = _ASSIGN_RE.match(text, at)
+        if a is None or _prev_line_blocks(text, line_start, pos):
+            return None
+        raw = a.group(2)
+        first = raw[0]
+        if first in _QUOTES:
+            value: object = raw[1:-1]
+        elif first == "N":
+            value = None
+        else:
+            if (first == "(") != (raw[-1] == ")"):
+                return None
+            value = _seq_value(raw)
+        values[a.group(1)] = value
+    return values, docstring
+
+
+def parse_header(data: bytes | str, path: object = "<string>") -> ScriptHeader:
+    """Read a header from file contents: the fast scanner, else the ast reader."""
+    text = data if isinstance(data, str) else _decode_fast(data)
+    if text is not None:
+        scanned = scan_header_text(text)
+        if scanned is not None:
+            try:
+                return _build(scanned[0], scanned[1], path)
+            except ScriptError:
+                pass  # report it the way the reference reader does
+    else:
+        assert isinstance(data, bytes)
+        text = _decode_exact(data, path)
+    return parse_header_ast(text, path)
+
+
+def read_header(path: str | os.PathLike[str]) -> ScriptHeader:
+    """Read the header of the script at ``path`` (no cache)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as exc:
+        raise ScriptError(f"{path}: can't read revision script: {exc.strerror}", path) from None
+    return parse_header(data, path)
+
+
+# --------------------------------------------------------------------------
+# listing script files
+# --------------------------------------------------------------------------
+
+
+def is_script_name(name: str) -> bool:
+    """Whether a file name is a revision script: ``*.py`` not starting with ``_`` or ``.``.
+
+    ``_`` keeps ``__init__.py`` and private helpers out; ``.`` skips editor
+    lock files such as Emacs's ``.#name.py``.
+    """
+    return name.endswith(".py") and not name.startswith(("_", "."))
+
+
+def iter_script_files(location: Path, recursive: bool = False) -> Iterator[tuple[str, os.DirEntry]]:
+    """Yield ``(relative name, entry)`` for each script, in a fixed order.
+
+    The order is that of Alembic's loader (each folder's files sorted by name,
+    then its sub-folders sorted by name, depth first), because it breaks ties
+    between unrelated revisions in ``heads`` and in upgrade order.  Symlinked
+    folders are listed but not entered, and ``__pycache__`` is skipped.
+    """
+    todo: list[tuple[str, str]] = [(os.fspath(location), "")]
+    while todo:
+        folder, prefix = todo.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        subdirs = []
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                continue
+            if is_dir:
+                if recursive and name != "__pycache__" and not entry.is_symlink():
+                    subdirs.append((entry.path, prefix + name + "/"))
+            elif is_script_name(name):
+                yield prefix + name, entry
+        todo.extend(reversed(subdirs))
+
+
+# --------------------------------------------------------------------------
+# the cache
+# --------------------------------------------------------------------------
+
+#: Bump when the meaning of a cached header changes; old caches are then ignored.
+CACHE_FORMAT = 1
+CACHE_NAME = f"mighub-headers.v{CACHE_FORMAT}.m{marshal.version}.marshal"
+#: Files changed this recently may still change within the same clock tick, so
+#: they are not cached yet (the "racy" case that would make a cache stale).
+RACY_NS = 2_000_000_000
+
+
+def _stat_key(st: os.stat_result) -> tuple[int, int, int, int]:
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
+
+class HeaderCache:
+    """Headers of one version location, remembered across runs.
+
+    The cache lives in ``<location>/__pycache__/`` (``CACHE_NAME``) and maps
+    each script's relative name to its size, mtime, inode and ctime plus the
+    header.  An entry is used only when all four match, so an edited, touched,
+    replaced or restored file is read again; files modified in the last two
+    seconds are not stored yet.  The file is rewritten (atomically) only when
+    something changed, and any problem reading or writing it (corrupt data, a
+    read-only checkout) just means working without it.
+    """
+
+    def __init__(self, location: str | os.PathLike[str], enabled: bool = True) -> None:
+        self.location = Path(location)
+        self.path = self.location / "__pycache__" / CACHE_NAME
+        self.enabled = enabled
+        self._old: dict[str, tuple[Any, ...]] = self._load() if enabled else {}
+        self._new: dict[str, tuple[Any, ...]] = {}
+        self._changed = False
+
+    def _load(self) -> dict[str, tuple[Any, ...]]:
+        try:
+            with open(self.path, "rb") as f:
+                payload = marshal.loads(f.read())
+        except Exception:
+            return {}
+        if (
+            isinstance(payload, tuple)
+            and len(payload) == 2
+            and payload[0] == CACHE_NAME
+            and isinstance(payload[1], dict)
+        ):
+            return payload[1]
+        return {}
+
+    def read(self, name: str, entry: os.DirEntry | Path) -> ScriptHeader:
+        """The header of one script, from the cache when it is still valid."""
+        path = entry.path if isinstance(entry, os.DirEntry) else os.fspath(entry)
+        try:
+            st = entry.stat() if isinstance(entry, os.DirEntry) else os.stat(path)
+        except OSError as exc:
+            raise ScriptError(f"{path}: can't read revision script: {exc.strerror}", path) from None
+        key = _stat_key(st)
+        cached = self._old.get(name)
+        if cached is not None and cached[:4] == key:
+            try:
+                header = ScriptHeader(cached[4], cached[5], cached[6], cached[7], cached[8])
+            except Exception:
+                header = None
+            if header is not None:
+                self._new[name] = cached
+                return header
+        header = read_header(path)
+        if self.enabled:
+            if max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - RACY_NS:
+                self._new[name] = (*key, *header)
+            self._changed = True
+        return header
+
+    def save(self) -> None:
+        """Write the cache if anything changed; never raises."""
+        if not self.enabled:
+            return
+        if not self._changed and self._new.keys() == self._old.keys():
+            return
+        tmp = None
+        try:
+            self.path.parent.mkdir(exist_ok=True)
+            data = marshal.dumps((CACHE_NAME, self._new))
+            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+            with open(tmp, "wb") as f:
+                f.write(data)
+            os.replace(tmp, self.path)
+            tmp = None
+        except Exception:
+            pass
+        finally:
+            if tmp is not None:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+        self._old, self._changed = dict(self._new), False
+
+
+def read_location(
+    location: str | os.PathLike[str], recursive: bool = False, use_cache: bool = True
+) -> list[tuple[Path, ScriptHeader]]:
+    """Every script header in one version location, in loader order.
+
+    A missing location yields nothing (Alembic skips it too).  Identical files
+    reached twice (hard links, symlinks) are read once.
+    """
+    location = Path(location)
+    cache = HeaderCache(location, enabled=use_cache)
+    out: list[tuple[Path, ScriptHeader]] = []
+    seen: set[tuple[int, int]] = set()
+    for name, entry in iter_script_files(location, recursive):
+        try:
+            st = entry.stat()
+        except OSError:
+            continue
+        ident = (st.st_dev, st.st_ino)
+        if ident in seen:
+            continue
+        seen.add(ident)
+        out.append((Path(entry.path), cache.read(name, entry)))
+    cache.save()
+    return out
+
+
+def read_locations(
+    locations: Iterable[str | os.PathLike[str]], recursive: bool = False, use_cache: bool = True
+) -> list[tuple[Path, ScriptHeader]]:
+    """Headers from several version locations, in order; a location given twice counts once."""
+    out: list[tuple[Path, ScriptHeader]] = []
+    done: set[str] = set()
+    for location in locations:
+        key = os.path.realpath(location)
+        if key in done:
+            continue
+        done.add(key)
+        out.extend(read_location(location, recursive, use_cache))
+    return out
+
+
+__all__ = [
+    "CACHE_NAME",
+    "HEADER_NAMES",
+    "ILLEGAL_ID_CHARS",
+    "HeaderCache",
+    "ScriptHeader",
+    "check_revision_id",
+    "is_script_name",
+    "iter_script_files",
+    "parse_header",
+    "parse_header_ast",
+    "read_header",
+    "read_location",
+    "read_locations",
+    "scan_header_text",
+]
