@@ -303,7 +303,7 @@ def current(project: Project, verbose: bool, check_heads: bool, as_json: bool) -
     script_heads = set(revision_map.get_heads())
     rows = []
     for head in heads:
-        rev = revision_map.get(head)
+        rev = revision_map[head] if head in revision_map else None  # noqa: SIM401
         rows.append(
             {
                 "revision": head,

@@ -7,7 +7,7 @@ takes over a database that Alembic manages, since the layout is the same.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -69,8 +69,12 @@ class VersionTable:
                         f"revision id {op.new!r} is longer than the {VERSION_LENGTH} characters "
                         f"{self.display_name}.version_num holds"
                     )
-                stmt: Any = self.table.insert().values(version_num=_literal(op.new, online))
-            elif op.kind == "delete":
+                # As parameters: offline they are written as literals. (A literal
+                # column would make SQLAlchemy add RETURNING for the primary key.)
+                result = impl.execute(self.table.insert(), {"version_num": op.new})
+                self._check(result, op, online)
+                continue
+            if op.kind == "delete":
                 stmt = self.table.delete().where(column == _literal(op.old, online))
             else:
                 stmt = (
@@ -78,20 +82,18 @@ class VersionTable:
                     .values(version_num=_literal(op.new, online))
                     .where(column == _literal(op.old, online))
                 )
-            result = impl.execute(stmt)
-            if online and result is not None and result.rowcount != 1:
-                raise VersionTableError(
-                    f"{self.display_name}: {op.kind} of {op.old or op.new!r} changed "
-                    f"{result.rowcount} rows instead of 1; another process may be migrating "
-                    f"this database"
-                )
+            self._check(impl.execute(stmt), op, online)
+
+    def _check(self, result: Any, op: Any, online: bool) -> None:
+        if online and result is not None and result.rowcount != 1:
+            raise VersionTableError(
+                f"{self.display_name}: {op.kind} of {op.old or op.new!r} changed "
+                f"{result.rowcount} rows instead of 1; another process may be migrating "
+                f"this database"
+            )
 
     def delete_all(self, impl: DialectImpl) -> None:
         impl.execute(self.table.delete())
-
-    def stamp_rows(self, impl: DialectImpl, heads: Sequence[str], *, online: bool) -> None:
-        for head in heads:
-            impl.execute(self.table.insert().values(version_num=_literal(head, online)))
 
 
 def _literal(value: str | None, online: bool) -> Any:

@@ -206,7 +206,9 @@ def revision_filename(
             f"available tokens: {', '.join(_TEMPLATE_TOKENS)}"
         ) from None
     except (ValueError, TypeError) as exc:
-        raise ScriptError(f"file_template {file_template!r} is not a valid template: {exc}") from None
+        raise ScriptError(
+            f"file_template {file_template!r} is not a valid template: {exc}"
+        ) from None
     name = name.replace(os.sep, "/") + ".py"
     parts = name.split("/")
     if name.startswith("/") or any(p in ("", ".", "..") for p in parts):
@@ -227,8 +229,7 @@ def render_template(template: Path, output: Path, context: Mapping[str, Any]) ->
     except Exception as exc:
         detail = text_error_template().render().strip().splitlines()[-1:]
         raise ScriptError(
-            f"{template}: rendering the revision template failed: "
-            f"{(detail or [repr(exc)])[0]}",
+            f"{template}: rendering the revision template failed: {(detail or [repr(exc)])[0]}",
             template,
         ) from exc
     output.parent.mkdir(parents=True, exist_ok=True)

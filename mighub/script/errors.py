@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-
-class MighubError(Exception):
-    """Stand-in for the kernel's user-facing error base class."""
+from mighub.errors import MighubError
 
 
 class ScriptError(MighubError):

@@ -126,7 +126,7 @@ def _build(values: dict[str, object], docstring: str, path: object) -> ScriptHea
     if "revision" not in values:
         raise ScriptError(
             f"{path}: no module-level 'revision' assignment; a revision script must "
-            "assign its id as a literal, e.g. revision = \"1975ea83b712\"",
+            'assign its id as a literal, e.g. revision = "1975ea83b712"',
             path,
         )
     return ScriptHeader(
@@ -329,9 +329,7 @@ def scan_header_text(text: str) -> tuple[dict[str, object], str] | None:
         docstring = ""
         pos = 0
 
-    triple = min(
-        (i for i in (text.find('"""', pos), text.find("'''", pos)) if i != -1), default=-1
-    )
+    triple = min((i for i in (text.find('"""', pos), text.find("'''", pos)) if i != -1), default=-1)
     values: dict[str, object] = {}
     for found in _NAME_RE.finditer(text, pos):
         at = found.start()

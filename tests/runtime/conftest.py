@@ -109,32 +109,32 @@ class MigrationProject:
     ) -> Path:
         """Write a revision script the way 'mighub revision' lays them out."""
         path = self.versions / f"{rev}_{(doc or rev).replace(' ', '_')}.py"
-        body = textwrap.dedent(
-            f'''\
-            """{doc or "revision " + rev}
-
-            Revision ID: {rev}
-            Revises: {down}
-            """
-
-            import sqlalchemy as sa
-
-            from mighub import op
-
-            revision = {rev!r}
-            down_revision = {down!r}
-            branch_labels = {branch_labels!r}
-            depends_on = {depends_on!r}
-
-
-            def upgrade():
-            {textwrap.indent(textwrap.dedent(upgrade), "    ")}
-
-
-            def downgrade():
-            {textwrap.indent(textwrap.dedent(downgrade), "    ")}
-            '''
-        )
+        lines = [
+            f'"""{doc or "revision " + rev}',
+            "",
+            f"Revision ID: {rev}",
+            f"Revises: {down}",
+            '"""',
+            "",
+            "import sqlalchemy as sa",
+            "",
+            "from mighub import op",
+            "",
+            f"revision = {rev!r}",
+            f"down_revision = {down!r}",
+            f"branch_labels = {branch_labels!r}",
+            f"depends_on = {depends_on!r}",
+            "",
+            "",
+            "def upgrade():",
+            textwrap.indent(textwrap.dedent(upgrade).strip() or "pass", "    "),
+            "",
+            "",
+            "def downgrade():",
+            textwrap.indent(textwrap.dedent(downgrade).strip() or "pass", "    "),
+            "",
+        ]
+        body = "\n".join(lines)
         path.write_text(body, encoding="utf-8")
         return path
 
