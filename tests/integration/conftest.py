@@ -40,17 +40,21 @@ SUBPROCESS_TIMEOUT = 300
 
 
 def _run(
-    args: Sequence[str | os.PathLike[str]], **kwargs: object
+    args: Sequence[str | os.PathLike[str]],
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [str(a) for a in args],
+        cwd=cwd,
+        env=env,
         capture_output=True,
         text=True,
         encoding="utf-8",
         stdin=subprocess.DEVNULL,
         timeout=SUBPROCESS_TIMEOUT,
         check=False,
-        **kwargs,  # type: ignore[arg-type]
     )
 
 
@@ -89,7 +93,7 @@ class Venv:
         return self.bin / ("python.exe" if os.name == "nt" else "python")
 
     def env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        """A clean environment: nothing inherited but what a shell needs to find programs.
+        """A clean environment: nothing is inherited from the process running the tests.
 
         No ``MIGHUB_*`` or ``PYTHON*`` variable of the outer process leaks in
         (``PYTHONPATH`` would let the checkout shadow the installed wheel);
@@ -130,10 +134,15 @@ class Wheelhouse:
     kernel_version: str
 
     def create_venv(self, path: Path) -> Venv:
-        """A fresh virtual environment holding nothing but pip's own bootstrap (or not even pip)."""
-        with_pip = not _pip_targets_other_pythons()
-        args = [sys.executable, "-m", "venv", path]
-        result = _run(args if with_pip else [*args, "--without-pip"])
+        """A fresh virtual environment, without pip when the outer pip can install into it.
+
+        Bootstrapping pip into every venv (ensurepip) costs seconds each; pip
+        22.3+ installs into another interpreter with ``--python`` instead.
+        """
+        args: list[str | os.PathLike[str]] = [sys.executable, "-m", "venv", path]
+        if _pip_targets_other_pythons():
+            args.append("--without-pip")
+        result = _run(args)
         assert result.returncode == 0, _describe(result)
         home = path / "home"
         home.mkdir()

@@ -250,7 +250,7 @@ def test_database_command_runs_when_every_plugin_loaded(good: Venv, tmp_path: Pa
     refused = ok(good.mighub("needs-db", cwd=tmp_path), 1)
     assert refused.stderr == (
         "Error: no configuration found: looked for mighub.toml and [tool.mighub] in "
-        f"pyproject.toml in {tmp_path}; run 'mighub init migrations' or pass -c PATH\n"
+        f"pyproject.toml in {tmp_path.resolve()}; run 'mighub init migrations' or pass -c PATH\n"
     )
     init_project(good, tmp_path)
     result = ok(good.mighub("needs-db", cwd=tmp_path))
