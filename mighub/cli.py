@@ -24,26 +24,65 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 
 
 def _project(ctx: click.Context) -> Project:
-    """The invocation's Project, configured from the global options parsed so far."""
+    """The invocation's Project, configured from the global options.
+
+    ``--help`` is acted on as soon as click reads it, possibly before a later
+    ``-p`` or ``-c``; those two decide which plugins (and so which commands)
+    exist, so they are taken from a scan of the raw arguments instead.
+    """
     root = ctx.find_root()
     project = root.obj
     if not isinstance(project, Project):
         project = root.obj = Project()
     params = root.params
+    early = root.meta.get(EARLY_OPTIONS, {})
     project.options = Options(
-        config=params.get("config"),
+        config=params.get("config") or early.get("config"),
         name=params.get("name"),
         x_arguments=tuple(params.get("x_arguments") or ()),
         url=params.get("url"),
-        disabled=tuple(params.get("disabled") or ()),
+        disabled=tuple(params.get("disabled") or early.get("disabled") or ()),
         quiet=bool(params.get("quiet")),
         traceback=bool(params.get("traceback")),
     )
     return project
 
 
+EARLY_OPTIONS = "mighub.early_options"
+
+
+def scan_global_options(args: Sequence[str]) -> dict[str, Any]:
+    """``-c`` and ``-p no:NAME`` among the global options (before the command name)."""
+    found: dict[str, Any] = {"disabled": []}
+    takes_value = {"-c", "--config", "-n", "--name", "-x", "--url", "-p"}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        name, eq, inline = arg.partition("=")
+        if not arg.startswith("-") or arg == "--":
+            break  # the command: what follows is its own
+        value = None
+        if eq and name in takes_value:
+            value = inline
+        elif arg in takes_value and i + 1 < len(args):
+            value = args[i + 1]
+            i += 1
+        elif arg[:2] in ("-c", "-p") and len(arg) > 2:
+            name, value = arg[:2], arg[2:]
+        if value is not None and name in ("-c", "--config"):
+            found["config"] = value
+        elif value is not None and name == "-p" and value.startswith("no:"):
+            found["disabled"].append(value[3:])
+        i += 1
+    return found
+
+
 class MighubGroup(click.Group):
     """A click group whose commands come from the plugin host, listed by plugin in --help."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[EARLY_OPTIONS] = scan_global_options(args)
+        return super().parse_args(ctx, args)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(_project(ctx).host.commands)

@@ -237,3 +237,18 @@ def test_plugins_exits_1_and_explains_a_failure(run, project_dir: Path) -> None:
         in result.stdout
     )
     assert run("-p", "no:bad", "plugins").exit_code == 0
+
+
+def test_help_honours_options_given_after_it(run, project_dir: Path) -> None:
+    team_project(project_dir)
+    (project_dir / "elsewhere.toml").write_text('script_location = "m"\n')
+    assert "whereami" in run("--help").stdout
+    assert "whereami" not in run("--help", "-p", "no:team_plugin").stdout
+    assert "whereami" not in run("--help", "-c", "elsewhere.toml").stdout
+    assert "whereami" not in run("--help", "--config=elsewhere.toml").stdout
+
+
+def test_negative_relative_revisions_are_arguments_not_options(run, project_dir: Path) -> None:
+    result = run("downgrade", "--sqll", "base")
+    assert result.exit_code == 2
+    assert "Error: No such option '--sqll'." in result.stderr

@@ -16,6 +16,28 @@ SQL_HELP = "Write the SQL to stdout instead of running it (for a DBA); no databa
 TAG_HELP = "A value for env.py to read with context.get_tag_argument()."
 
 
+class RevisionCommand(click.Command):
+    """A command whose REVISION may look like an option: ``downgrade -1``, ``upgrade -2:+1``.
+
+    Unknown options are kept as arguments so ``-1`` reaches REVISION; anything
+    that still looks like a misspelled option (``--sqll``) is a usage error.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("context_settings", {})["ignore_unknown_options"] = True
+        super().__init__(*args, **kwargs)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        known = {opt for param in self.get_params(ctx) for opt in param.opts}
+        for arg in args:
+            if arg == "--":
+                break
+            name = arg.split("=", 1)[0]
+            if arg.startswith("-") and name not in known and not arg[1:2].isdigit():
+                raise click.NoSuchOption(name, ctx=ctx)
+        return super().parse_args(ctx, args)
+
+
 def lock_options(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option(
         "--lock-timeout",
@@ -95,7 +117,7 @@ def _print_plan(project: Project, steps: Sequence[Any], as_json: bool) -> None:
         project.echo(f"{row['direction']} {frm} -> {to}{doc}")
 
 
-@click.command()
+@click.command(cls=RevisionCommand)
 @click.argument("revision")
 @click.option("--sql", is_flag=True, help=SQL_HELP)
 @click.option("--tag", help=TAG_HELP)
@@ -154,7 +176,7 @@ def upgrade(
     )
 
 
-@click.command()
+@click.command(cls=RevisionCommand)
 @click.argument("revision")
 @click.option("--sql", is_flag=True, help=SQL_HELP + " Needs a range FROM:TO.")
 @click.option("--tag", help=TAG_HELP)
@@ -227,7 +249,7 @@ def _show_plan(project: Project, plan: Any, as_json: bool) -> None:
     _print_plan(project, found, as_json)
 
 
-@click.command()
+@click.command(cls=RevisionCommand)
 @click.argument("revisions", nargs=-1, required=True)
 @click.option("--sql", is_flag=True, help=SQL_HELP)
 @click.option("--tag", help=TAG_HELP)
