@@ -1,7 +1,7 @@
 """${message}
 
 Revision ID: ${up_revision}
-Revises: ${", ".join(down_revision) if isinstance(down_revision, (tuple, list)) else down_revision}
+Revises: ${", ".join(down_revision) if isinstance(down_revision, (tuple, list)) else (down_revision or "")}
 Create Date: ${create_date}
 
 """
