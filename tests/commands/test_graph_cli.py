@@ -140,7 +140,7 @@ def test_file_template_and_timezone(run, env: Path, project_dir: Path) -> None:
     )
     new_revision(run, "-m", "a rather long message here", "--rev-id", "feedfacecafe")
     (path,) = (env / "versions").glob("*.py")
-    assert re.fullmatch(r"\d{4}_\d\d_\d\d-feedfacecafe_a_rather\.py", path.name), path.name
+    assert re.fullmatch(r"\d{4}_\d\d_\d\d-feedfacecafe_a_rather_\.py", path.name), path.name
     assert re.search(r"Create Date: .*\+00:00", path.read_text())
 
 
