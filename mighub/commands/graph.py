@@ -178,6 +178,8 @@ def history(
     if head == "current":
         head = current or "base"
     revs = scripts.walk_revisions(base, head)
+    if not indicate_current:
+        current = ()  # read only to resolve the range; marked only with -i
     if as_json:
         project.echo(
             json.dumps({"revisions": [as_dict(r, current=current) for r in revs]}, indent=2)

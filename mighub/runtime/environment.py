@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from mighub.errors import MighubError
@@ -94,6 +95,13 @@ class EnvironmentContext:
         try:
             with self._sys_path(), self.activate():
                 runpy.run_path(str(env_py), run_name="mighub_env")
+        except MighubError:
+            raise
+        except Exception as exc:
+            # env.py is the project's code: its failure is the user's to fix, not a mighub bug.
+            where = _innermost_frame_in(exc, env_py)
+            detail = (str(exc).strip().splitlines() or [""])[0]
+            raise EnvPyError(f"{env_py}{where}: {type(exc).__name__}: {detail}") from exc
         finally:
             for context in self.contexts:
                 context.close()
@@ -271,3 +279,14 @@ class EnvironmentContext:
         if context is not None and context.options.tag is not None:
             return context.options.tag
         return self.request.tag
+
+
+def _innermost_frame_in(exc: BaseException, path: Path) -> str:
+    """``, line N`` of the deepest traceback frame in ``path``, if any."""
+    line = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        if Path(tb.tb_frame.f_code.co_filename) == path:
+            line = f", line {tb.tb_lineno}"
+        tb = tb.tb_next
+    return line

@@ -310,3 +310,13 @@ def test_unknown_target_is_one_line(sqlite_project) -> None:
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
     assert "zzzz" in result.stderr
+
+
+def test_env_py_failure_names_env_py_not_mighub(sqlite_project) -> None:
+    env_py = sqlite_project.root / "migrations" / "env.py"
+    env_py.write_text("from mighub import context\n\nimport myapp.models  # not installed\n")
+    result = sqlite_project.run("upgrade", "head")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {env_py}, line 3: ModuleNotFoundError: No module named 'myapp'\n"
+    )
