@@ -320,3 +320,27 @@ def test_env_py_failure_names_env_py_not_mighub(sqlite_project) -> None:
     assert result.stderr == (
         f"Error: {env_py}, line 3: ModuleNotFoundError: No module named 'myapp'\n"
     )
+
+
+def test_autocommit_block_runs_outside_the_transaction(project, backend) -> None:
+    concurrently = "CONCURRENTLY " if backend == "postgresql" else ""
+    project.revision("aaaa00000001", None, CREATE_ACCOUNT)
+    project.revision(
+        "bbbb00000002",
+        "aaaa00000001",
+        "with op.get_context().autocommit_block():\n"
+        f'    op.execute("CREATE INDEX {concurrently}ix_account_name ON account (name)")\n'
+        'op.add_column("account", sa.Column("email", sa.String(100)))\n',
+    )
+    project.ok("upgrade", "head")
+    engine = project.engine()
+    with engine.connect() as conn:
+        indexes = {ix["name"] for ix in sa.inspect(conn).get_indexes("account")}
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("account")}
+    engine.dispose()
+    assert "ix_account_name" in indexes
+    assert "email" in columns
+    assert project.version_rows() == ["bbbb00000002"]
+    sql = project.ok("upgrade", "aaaa00000001:head", "--sql").stdout
+    if backend != "mysql":
+        assert sql.index("COMMIT;") < sql.index("CREATE INDEX") < sql.rindex("BEGIN;")
