@@ -506,7 +506,7 @@ class RevisionMap:
             for label in rev.own_branch_labels:
                 if label in revs or label in labels:
                     holder = revs.get(label) or labels[label]
-                    what = "a revision id" if label in revs else "a branch label"
+                    what = "the id" if label in revs else "a branch label"
                     raise GraphError(
                         f"Branch label {label!r} of revision {_where(rev)} is already {what} "
                         f"of revision {_where(holder)}"
@@ -889,7 +889,7 @@ class RevisionMap:
                 shown = ", ".join(repr(k) for k in sorted(keys)[:10])
                 more = f" and {len(keys) - 10} more" if len(keys) > 10 else ""
                 raise ResolutionError(
-                    f"{ident!r} is ambiguous: it starts {shown}{more}; give more characters",
+                    f"{ident!r} is ambiguous: it could be {shown}{more}; give more characters",
                     ident,
                 )
             found = self._lookup(keys[0])
@@ -1107,16 +1107,20 @@ class RevisionMap:
                     "an upgrade goes up (use +N)"
                 )
             start = self.get_revision(symbol if label is None else f"{label}@{symbol}")
-            return (self._walk(start, steps, no_overwalk=assert_relative_length),)
+            rev = self._walk(start, steps, no_overwalk=assert_relative_length)
+            if rev is None:
+                raise RevisionError(f"{target!r} walks past the base")
+            return (rev,)
         if symbol is not None:
-            return (
-                self._walk(
-                    self.get_revision(symbol),
-                    steps,
-                    branch_label=label,
-                    no_overwalk=assert_relative_length,
-                ),
+            rev = self._walk(
+                self.get_revision(symbol),
+                steps,
+                branch_label=label,
+                no_overwalk=assert_relative_length,
             )
+            if rev is None:
+                raise RevisionError(f"{target!r} walks past the newest revision")
+            return (rev,)
         cur: tuple[Any, ...] = _tuple(current) or (None,)
         starts: Sequence[Any] = cur
         if label:
