@@ -13,10 +13,10 @@ import os
 import re
 import sys
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 from .errors import MultipleHeadsError, RevisionError, ScriptError
 from .graph import MigrationStep, Revision, RevisionMap, RevOrBase, StampStep
@@ -206,7 +206,9 @@ def revision_filename(
             f"available tokens: {', '.join(_TEMPLATE_TOKENS)}"
         ) from None
     except (ValueError, TypeError) as exc:
-        raise ScriptError(f"file_template {file_template!r} is not a valid template: {exc}") from None
+        raise ScriptError(
+            f"file_template {file_template!r} is not a valid template: {exc}"
+        ) from None
     name = name.replace(os.sep, "/") + ".py"
     parts = name.split("/")
     if name.startswith("/") or any(p in ("", ".", "..") for p in parts):
@@ -227,8 +229,7 @@ def render_template(template: Path, output: Path, context: Mapping[str, Any]) ->
     except Exception as exc:
         detail = text_error_template().render().strip().splitlines()[-1:]
         raise ScriptError(
-            f"{template}: rendering the revision template failed: "
-            f"{(detail or [repr(exc)])[0]}",
+            f"{template}: rendering the revision template failed: {(detail or [repr(exc)])[0]}",
             template,
         ) from exc
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -515,10 +516,10 @@ class ScriptDirectory:
         if got != expected:
             output.unlink()
             names = ("revision", "down_revision", "branch_labels", "depends_on")
-            wrong = [n for n, a, b in zip(names, got, expected) if a != b]
+            wrong = [n for n, a, b in zip(names, got, expected, strict=True) if a != b]
             raise ScriptError(
                 f"{template}: the template doesn't write {', '.join(wrong)} as asked "
-                f"(expected {dict(zip(names, expected))}); does it render "
+                f"(expected {dict(zip(names, expected, strict=True))}); does it render "
                 "${repr(down_revision)}, ${repr(branch_labels)} and ${repr(depends_on)}?",
                 template,
             )

@@ -129,9 +129,7 @@ class Revision:
                 [revision],
             )
         if revision in self.dependencies:
-            raise CycleError(
-                f"Revision {_where(self)} depends on itself (a self-loop)", [revision]
-            )
+            raise CycleError(f"Revision {_where(self)} depends on itself (a self-loop)", [revision])
         self._reset()
 
     def _reset(self) -> None:
@@ -435,11 +433,7 @@ class StampStep:
         hs = set(heads)
         if not self.is_upgrade and self.branch_move:
             return (VersionOp("delete", self.from_[0], None),)
-        if (
-            self.is_upgrade
-            and (self.branch_move or set(self.from_) - hs)
-            and set(self.to) - hs
-        ):
+        if self.is_upgrade and (self.branch_move or set(self.from_) - hs) and set(self.to) - hs:
             return (VersionOp("insert", None, self.to[0]),)
         if len(self.from_) > 1:
             ops = [VersionOp("delete", r, None) for r in self.from_[:-1]]
@@ -454,7 +448,7 @@ class StampStep:
         return apply_version_ops(heads, self.version_ops(heads))
 
 
-Step = Union[MigrationStep, StampStep]
+Step = MigrationStep | StampStep
 
 
 def apply_steps(heads: Iterable[str], steps: Iterable[Step]) -> tuple[str, ...]:
@@ -525,9 +519,11 @@ class RevisionMap:
         for rev in order:
             for down in rev.down_revisions:
                 if down not in revs:
-                    hint = " (that is a branch label; down_revision needs an id)" if (
-                        down in labels
-                    ) else ""
+                    hint = (
+                        " (that is a branch label; down_revision needs an id)"
+                        if (down in labels)
+                        else ""
+                    )
                     raise GraphError(
                         f"Revision {_where(rev)} has down_revision {down!r}, which is not "
                         f"a revision in the version locations{hint}"
@@ -647,9 +643,7 @@ class RevisionMap:
                         counter += 1
                         stack.append(nxt)
                         on_stack.add(nxt)
-                        work.append(
-                            (nxt, iter([d for d in getattr(revs[nxt], attr) if d in ids]))
-                        )
+                        work.append((nxt, iter([d for d in getattr(revs[nxt], attr) if d in ids])))
                         advanced = True
                         break
                     if nxt in on_stack:
@@ -733,9 +727,7 @@ class RevisionMap:
         bits = self._ancestor_bits()
         for target in targets:
             mine = bits[target.revision]
-            below = sorted(
-                t.revision for t in targets if t is not target and (mine >> t._pos) & 1
-            )
+            below = sorted(t.revision for t in targets if t is not target and (mine >> t._pos) & 1)
             if below:
                 raise RevisionError(
                     f"Requested revisions overlap: {', '.join(below)} "
@@ -825,7 +817,7 @@ class RevisionMap:
         label: str | None = None
         if isinstance(ident, str) and "@" in ident:
             label, ident = ident.split("@", 1)
-        elif ident is not None and not isinstance(ident, (str, tuple)) or (
+        elif (ident is not None and not isinstance(ident, (str, tuple))) or (
             isinstance(ident, tuple) and ident and not isinstance(ident[0], str)
         ):
             raise RevisionError(f"Revision identifier {ident!r} is not a string")
@@ -840,7 +832,7 @@ class RevisionMap:
             return (), label
         return _tuple(ident), label
 
-    def _lookup(self, key: Any) -> Revision | None | bool:
+    def _lookup(self, key: Any) -> Revision | bool | None:
         """Exact lookup among ids and labels; False when nothing matches."""
         if key is None or key == ():
             return None
@@ -850,9 +842,7 @@ class RevisionMap:
         return rev if rev is not None else False
 
     def _partial_keys(self, prefix: str) -> list[str]:
-        return [
-            k for k in (*self._revs, *self._labels) if len(k) > 3 and k.startswith(prefix)
-        ]
+        return [k for k in (*self._revs, *self._labels) if len(k) > 3 and k.startswith(prefix)]
 
     def _resolve_branch(self, label: str) -> Revision:
         found = self._lookup(label)
@@ -955,9 +945,7 @@ class RevisionMap:
         """The ``targets`` that share a lineage (ancestor or descendant) with ``check_against``."""
         ids, label = self._resolve_number(check_against)
         shares: list[str] = ([label] if label else []) + list(ids)
-        return tuple(
-            t for t in targets if self._shares_lineage(t, shares, include_dependencies)
-        )
+        return tuple(t for t in targets if self._shares_lineage(t, shares, include_dependencies))
 
     def _shares_lineage(
         self, target: Any, against: Sequence[Any], include_dependencies: bool = False
@@ -967,9 +955,7 @@ class RevisionMap:
         rev = target if isinstance(target, Revision) else self._revision_for_ident(target)
         if rev is None:
             raise RevisionError(f"{target!r} doesn't name a revision")
-        others = {
-            (a if isinstance(a, Revision) else self._revision_for_ident(a)) for a in against
-        }
+        others = {(a if isinstance(a, Revision) else self._revision_for_ident(a)) for a in against}
         reach = self._descendants((rev,), include_dependencies)
         if reach & others:
             return True
@@ -1132,7 +1118,7 @@ class RevisionMap:
                     label,
                 )
                 below = {d for r in active for d in r._down_norm}
-                starts = sorted((r.revision for r in active if r.revision not in below))
+                starts = sorted(r.revision for r in active if r.revision not in below)
                 if not starts:
                     starts = (None,)
         if len(starts) > 1:
@@ -1141,9 +1127,7 @@ class RevisionMap:
                 f"({', '.join(getattr(s, 'revision', str(s)) for s in starts)}); "
                 "use LABEL@+N or an absolute target"
             )
-        rev = self._walk(
-            starts[0], steps, branch_label=label, no_overwalk=assert_relative_length
-        )
+        rev = self._walk(starts[0], steps, branch_label=label, no_overwalk=assert_relative_length)
         if rev is None:
             raise RevisionError(
                 f"Relative revision {relative} didn't produce {steps} migrations: "
@@ -1225,9 +1209,7 @@ class RevisionMap:
         required = self._ancestors(targets) | set(targets)
 
         current = self.get_revisions(lower)
-        if not implicit_base and any(
-            r not in required for r in current if r is not None
-        ):
+        if not implicit_base and any(r not in required for r in current if r is not None):
             raise RangeError(
                 f"{lower or 'base'} is not an ancestor of {upper or 'base'}",
             )
@@ -1336,9 +1318,7 @@ class RevisionMap:
         """Revisions from ``head`` down to ``base`` inclusive, newest first, as
         ``history`` lists them (``-r base:head``; either end may be a tuple of current heads)."""
         try:
-            return self.iterate_revisions(
-                head, base, inclusive=True, assert_relative_length=False
-            )
+            return self.iterate_revisions(head, base, inclusive=True, assert_relative_length=False)
         except RangeError:
             raise RangeError(
                 f"Requested range {_show(base)}:{_show(head)} does not refer to "

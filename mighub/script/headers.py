@@ -23,6 +23,7 @@ the file's identity, so a warm run reads no script at all.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import re
@@ -126,7 +127,7 @@ def _build(values: dict[str, object], docstring: str, path: object) -> ScriptHea
     if "revision" not in values:
         raise ScriptError(
             f"{path}: no module-level 'revision' assignment; a revision script must "
-            "assign its id as a literal, e.g. revision = \"1975ea83b712\"",
+            'assign its id as a literal, e.g. revision = "1975ea83b712"',
             path,
         )
     return ScriptHeader(
@@ -191,7 +192,6 @@ def parse_header_ast(text: str, path: object = "<string>") -> ScriptHeader:
     as it would when the module runs.  Values must be literals.
     """
     import ast
-
     import warnings
 
     try:
@@ -224,7 +224,7 @@ def parse_header_ast(text: str, path: object = "<string>") -> ScriptHeader:
                 return
             first = next(n for n in names if n in HEADER_NAMES)
             if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
-                for sub_target, sub_value in zip(target.elts, value.elts):
+                for sub_target, sub_value in zip(target.elts, value.elts, strict=True):
                     assign(sub_target, sub_value)
                 return
             raise ScriptError(
@@ -329,9 +329,7 @@ def scan_header_text(text: str) -> tuple[dict[str, object], str] | None:
         docstring = ""
         pos = 0
 
-    triple = min(
-        (i for i in (text.find('"""', pos), text.find("'''", pos)) if i != -1), default=-1
-    )
+    triple = min((i for i in (text.find('"""', pos), text.find("'''", pos)) if i != -1), default=-1)
     values: dict[str, object] = {}
     for found in _NAME_RE.finditer(text, pos):
         at = found.start()
@@ -526,10 +524,8 @@ class HeaderCache:
             pass
         finally:
             if tmp is not None:
-                try:
+                with contextlib.suppress(OSError):
                     os.unlink(tmp)
-                except OSError:
-                    pass
         self._old, self._changed = dict(self._new), False
 
 

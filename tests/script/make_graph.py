@@ -144,7 +144,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("directory", type=Path)
     parser.add_argument("--branches", type=int, default=200)
     args = parser.parse_args(argv)
-    specs = linear(args.count) if args.shape == "linear" else merged_branches(args.count, args.branches)
+    specs = (
+        linear(args.count) if args.shape == "linear" else merged_branches(args.count, args.branches)
+    )
     write(args.directory, specs)
     print(f"wrote {len(specs)} revisions to {args.directory}")
 

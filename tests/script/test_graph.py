@@ -98,9 +98,9 @@ def order(steps):
     return [s.revision.revision for s in steps]
 
 
-I = "insert"
-D = "delete"
-U = "update"
+INS = "insert"
+DEL = "delete"
+UPD = "update"
 
 
 # ---------------------------------------------------------------------------
@@ -118,7 +118,12 @@ def test_linear_heads_and_bases():
     )
     assert m.get_current_head() == "d004"
     d = m["d004"]
-    assert (d.is_head, d.is_base, d.is_branch_point, d.is_merge_point) == (True, False, False, False)
+    assert (d.is_head, d.is_base, d.is_branch_point, d.is_merge_point) == (
+        True,
+        False,
+        False,
+        False,
+    )
     assert m["a001"].is_base and m["a001"].down_revision is None
 
 
@@ -170,8 +175,15 @@ def test_label_reaches_ancestors_of_an_unbranched_line():
 
 
 def test_label_stops_at_the_branch_point_below_it():
-    m = make([("r001",), ("s002", "r001"), ("x002", "r001"), ("t003", "s002", None, "feat"),
-              ("u004", "t003")])  # fmt: skip
+    m = make(
+        [
+            ("r001",),
+            ("s002", "r001"),
+            ("x002", "r001"),
+            ("t003", "s002", None, "feat"),
+            ("u004", "t003"),
+        ]
+    )
     assert {r.revision for r in m if "feat" in r.branch_labels} == {"s002", "t003", "u004"}
 
 
@@ -186,14 +198,27 @@ def test_label_stops_at_a_revision_that_another_depends_on():
 
 
 def test_label_stops_at_a_merge_point():
-    m = make([("a001",), ("b002",), ("m003", ("a001", "b002")), ("n004", "m003", None, "feat"),
-              ("o005", "n004")])  # fmt: skip
+    m = make(
+        [
+            ("a001",),
+            ("b002",),
+            ("m003", ("a001", "b002")),
+            ("n004", "m003", None, "feat"),
+            ("o005", "n004"),
+        ]
+    )
     assert {r.revision for r in m if "feat" in r.branch_labels} == {"n004", "o005"}
 
 
 def test_nested_labels_both_spread():
-    m = make([("r001", None, None, "outer"), ("s002", "r001"), ("t003", "s002", None, "inner"),
-              ("u004", "t003")])  # fmt: skip
+    m = make(
+        [
+            ("r001", None, None, "outer"),
+            ("s002", "r001"),
+            ("t003", "s002", None, "inner"),
+            ("u004", "t003"),
+        ]
+    )
     assert {r.revision: sorted(r.branch_labels) for r in m} == {
         "r001": ["inner", "outer"],
         "s002": ["inner", "outer"],
@@ -203,8 +228,9 @@ def test_nested_labels_both_spread():
 
 
 def test_dependencies_already_implied_by_an_ancestor_are_normalized_away():
-    m = make([("a001",), ("b002", "a001"), ("x001",), ("y002", "x001", "b002"),
-              ("y003", "y002", "b002")])  # fmt: skip
+    m = make(
+        [("a001",), ("b002", "a001"), ("x001",), ("y002", "x001", "b002"), ("y003", "y002", "b002")]
+    )
     assert m["y003"].resolved_dependencies == ("b002",)
     assert m["y003"].normalized_dependencies == ()
     assert m["y002"].normalized_dependencies == ("b002",)
@@ -281,8 +307,13 @@ def test_cycle():
 def test_cycle_reachable_from_a_base_and_a_head_is_still_found():
     # Alembic 1.20 misses this one (every node is on some base-to-head path).
     err = graph_error(
-        [("r001",), ("m002", ("r001", "c004")), ("c003", "m002"), ("c004", "c003"),
-         ("h005", "c003")]  # fmt: skip
+        [
+            ("r001",),
+            ("m002", ("r001", "c004")),
+            ("c003", "m002"),
+            ("c004", "c003"),
+            ("h005", "c003"),
+        ]
     )
     assert str(err) == "Cycle detected in revisions: m002, c003, c004"
 
@@ -370,7 +401,11 @@ def test_identifier_forms(specs, ident, expected):
     assert ids(make(specs).get_revisions(ident)) == expected
 
 
-PARTIAL = [("ae1027a6acf",), ("ae10cd2d", "ae1027a6acf"), ("27c6a30d7c24", "ae10cd2d", None, "feature")]
+PARTIAL = [
+    ("ae1027a6acf",),
+    ("ae10cd2d", "ae1027a6acf"),
+    ("27c6a30d7c24", "ae10cd2d", None, "feature"),
+]
 
 
 @pytest.mark.parametrize(
@@ -458,7 +493,10 @@ def test_get_revision_single():
     assert m.get_revision("c003").revision == "c003"
     with pytest.raises(MultipleHeadsError) as info:
         m.get_revision("heads")
-    assert str(info.value) == "'heads' names several head revisions (c003, d004); name a single revision"
+    assert (
+        str(info.value)
+        == "'heads' names several head revisions (c003, d004); name a single revision"
+    )
     assert info.value.heads == ("c003", "d004")
 
 
@@ -488,10 +526,10 @@ def test_non_string_identifier():
 
 def test_upgrade_linear_from_base():
     assert up(make(LINEAR), (), "head") == [
-        ("a001", [(I, None, "a001")], ["a001"]),
-        ("b002", [(U, "a001", "b002")], ["b002"]),
-        ("c003", [(U, "b002", "c003")], ["c003"]),
-        ("d004", [(U, "c003", "d004")], ["d004"]),
+        ("a001", [(INS, None, "a001")], ["a001"]),
+        ("b002", [(UPD, "a001", "b002")], ["b002"]),
+        ("c003", [(UPD, "b002", "c003")], ["c003"]),
+        ("d004", [(UPD, "c003", "d004")], ["d004"]),
     ]
 
 
@@ -544,18 +582,18 @@ def test_upgrade_relative_errors(cur, target, message):
 
 def test_upgrade_heads_with_a_branch_inserts_the_second_head():
     assert up(make(BRANCH), (), "heads") == [
-        ("a001", [(I, None, "a001")], ["a001"]),
-        ("b002", [(U, "a001", "b002")], ["b002"]),
-        ("d004", [(U, "b002", "d004")], ["d004"]),
-        ("c003", [(I, None, "c003")], ["c003", "d004"]),
+        ("a001", [(INS, None, "a001")], ["a001"]),
+        ("b002", [(UPD, "a001", "b002")], ["b002"]),
+        ("d004", [(UPD, "b002", "d004")], ["d004"]),
+        ("c003", [(INS, None, "c003")], ["c003", "d004"]),
     ]
 
 
 def test_upgrade_one_branch_of_several():
     m = make(BRANCH)
-    assert up(m, ("b002",), "c003") == [("c003", [(U, "b002", "c003")], ["c003"])]
-    assert up(m, ("c003",), "d004") == [("d004", [(I, None, "d004")], ["c003", "d004"])]
-    assert up(m, ("c003",), "heads") == [("d004", [(I, None, "d004")], ["c003", "d004"])]
+    assert up(m, ("b002",), "c003") == [("c003", [(UPD, "b002", "c003")], ["c003"])]
+    assert up(m, ("c003",), "d004") == [("d004", [(INS, None, "d004")], ["c003", "d004"])]
+    assert up(m, ("c003",), "heads") == [("d004", [(INS, None, "d004")], ["c003", "d004"])]
 
 
 def test_upgrade_relative_from_several_heads_is_ambiguous():
@@ -575,12 +613,12 @@ def test_upgrade_relative_from_several_heads_is_ambiguous():
 def test_upgrade_into_a_merge_deletes_one_parent_row_and_updates_the_other():
     m = make(MERGE)
     assert up(m, ("c003", "d004"), "m005") == [
-        ("m005", [(D, "c003", None), (U, "d004", "m005")], ["m005"])
+        ("m005", [(DEL, "c003", None), (UPD, "d004", "m005")], ["m005"])
     ]
     assert up(m, ("b002",), "m005") == [
-        ("d004", [(U, "b002", "d004")], ["d004"]),
-        ("c003", [(I, None, "c003")], ["c003", "d004"]),
-        ("m005", [(D, "c003", None), (U, "d004", "m005")], ["m005"]),
+        ("d004", [(UPD, "b002", "d004")], ["d004"]),
+        ("c003", [(INS, None, "c003")], ["c003", "d004"]),
+        ("m005", [(DEL, "c003", None), (UPD, "d004", "m005")], ["m005"]),
     ]
 
 
@@ -588,15 +626,15 @@ def test_upgrade_roots_with_labels():
     m = make(ROOTS)
     assert order(m.upgrade_steps((), "net@head")) == ["n1a1", "n2b2", "n3c3"]
     assert up(m, (), "heads") == [
-        ("u1d1", [(I, None, "u1d1")], ["u1d1"]),
-        ("u2e2", [(U, "u1d1", "u2e2")], ["u2e2"]),
-        ("n1a1", [(I, None, "n1a1")], ["n1a1", "u2e2"]),
-        ("n2b2", [(U, "n1a1", "n2b2")], ["n2b2", "u2e2"]),
-        ("n3c3", [(U, "n2b2", "n3c3")], ["n3c3", "u2e2"]),
+        ("u1d1", [(INS, None, "u1d1")], ["u1d1"]),
+        ("u2e2", [(UPD, "u1d1", "u2e2")], ["u2e2"]),
+        ("n1a1", [(INS, None, "n1a1")], ["n1a1", "u2e2"]),
+        ("n2b2", [(UPD, "n1a1", "n2b2")], ["n2b2", "u2e2"]),
+        ("n3c3", [(UPD, "n2b2", "n3c3")], ["n3c3", "u2e2"]),
     ]
     assert up(m, ("n3c3",), "auth@head") == [
-        ("u1d1", [(I, None, "u1d1")], ["n3c3", "u1d1"]),
-        ("u2e2", [(U, "u1d1", "u2e2")], ["n3c3", "u2e2"]),
+        ("u1d1", [(INS, None, "u1d1")], ["n3c3", "u1d1"]),
+        ("u2e2", [(UPD, "u1d1", "u2e2")], ["n3c3", "u2e2"]),
     ]
 
 
@@ -612,49 +650,49 @@ def test_upgrade_label_relative_from_several_heads():
 def test_upgrade_pulls_in_dependencies():
     m = make(DEPS)
     assert up(m, (), "y002") == [
-        ("a001", [(I, None, "a001")], ["a001"]),
-        ("b002", [(U, "a001", "b002")], ["b002"]),
-        ("x001", [(I, None, "x001")], ["b002", "x001"]),
-        ("y002", [(D, "x001", None), (U, "b002", "y002")], ["y002"]),
+        ("a001", [(INS, None, "a001")], ["a001"]),
+        ("b002", [(UPD, "a001", "b002")], ["b002"]),
+        ("x001", [(INS, None, "x001")], ["b002", "x001"]),
+        ("y002", [(DEL, "x001", None), (UPD, "b002", "y002")], ["y002"]),
     ]
     assert up(m, ("c003",), "y002") == [
-        ("x001", [(I, None, "x001")], ["c003", "x001"]),
-        ("y002", [(U, "x001", "y002")], ["c003", "y002"]),
+        ("x001", [(INS, None, "x001")], ["c003", "x001"]),
+        ("y002", [(UPD, "x001", "y002")], ["c003", "y002"]),
     ]
 
 
 def test_dependency_row_is_taken_over_only_when_it_is_a_head():
     m = make(DEPS)
     assert up(m, (), "f002") == [
-        ("e001", [(I, None, "e001")], ["e001"]),
-        ("f002", [(U, "e001", "f002")], ["f002"]),
+        ("e001", [(INS, None, "e001")], ["e001"]),
+        ("f002", [(UPD, "e001", "f002")], ["f002"]),
     ]
     # b002 isn't a head here (c003 follows it), so w003's row is new
     assert up(m, ("b002",), "w003") == [
-        ("x001", [(I, None, "x001")], ["b002", "x001"]),
-        ("w003", [(U, "x001", "w003")], ["b002", "w003"]),
+        ("x001", [(INS, None, "x001")], ["b002", "x001"]),
+        ("w003", [(UPD, "x001", "w003")], ["b002", "w003"]),
     ]
 
 
 def test_upgrade_everything_with_dependencies():
     assert up(make(DEPS), (), "heads") == [
-        ("e001", [(I, None, "e001")], ["e001"]),
-        ("f002", [(U, "e001", "f002")], ["f002"]),
-        ("a001", [(I, None, "a001")], ["a001", "f002"]),
-        ("b002", [(U, "a001", "b002")], ["b002", "f002"]),
-        ("x001", [(I, None, "x001")], ["b002", "f002", "x001"]),
-        ("w003", [(U, "x001", "w003")], ["b002", "f002", "w003"]),
-        ("y002", [(U, "b002", "y002")], ["f002", "w003", "y002"]),
-        ("c003", [(I, None, "c003")], ["c003", "f002", "w003", "y002"]),
+        ("e001", [(INS, None, "e001")], ["e001"]),
+        ("f002", [(UPD, "e001", "f002")], ["f002"]),
+        ("a001", [(INS, None, "a001")], ["a001", "f002"]),
+        ("b002", [(UPD, "a001", "b002")], ["b002", "f002"]),
+        ("x001", [(INS, None, "x001")], ["b002", "f002", "x001"]),
+        ("w003", [(UPD, "x001", "w003")], ["b002", "f002", "w003"]),
+        ("y002", [(UPD, "b002", "y002")], ["f002", "w003", "y002"]),
+        ("c003", [(INS, None, "c003")], ["c003", "f002", "w003", "y002"]),
     ]
 
 
 def test_upgrade_to_a_label_targets_the_labelled_revision():
     m = make([("a001",), ("b002", "a001", None, "lab"), ("c003", "b002"), ("z001", None, "lab")])
     assert up(m, (), "z001") == [
-        ("a001", [(I, None, "a001")], ["a001"]),
-        ("b002", [(U, "a001", "b002")], ["b002"]),
-        ("z001", [(U, "b002", "z001")], ["z001"]),
+        ("a001", [(INS, None, "a001")], ["a001"]),
+        ("b002", [(UPD, "a001", "b002")], ["b002"]),
+        ("z001", [(UPD, "b002", "z001")], ["z001"]),
     ]
 
 
@@ -674,8 +712,8 @@ def test_redundant_merge_parent_still_gives_exact_rows():
     # may try to delete a001's (absent) row here and fail.
     m = make([("a001",), ("b002", "a001"), ("c003", "a001"), ("m004", ("a001", "b002", "c003"))])
     assert up(m, ("b002",), "m004") == [
-        ("c003", [(I, None, "c003")], ["b002", "c003"]),
-        ("m004", [(D, "b002", None), (U, "c003", "m004")], ["m004"]),
+        ("c003", [(INS, None, "c003")], ["b002", "c003"]),
+        ("m004", [(DEL, "b002", None), (UPD, "c003", "m004")], ["m004"]),
     ]
 
 
@@ -701,8 +739,8 @@ def test_downgrade_linear(cur, target, expected):
 
 def test_downgrade_to_base_deletes_the_last_row():
     assert down(make(LINEAR), ("b002",), "base") == [
-        ("b002", [(U, "b002", "a001")], ["a001"]),
-        ("a001", [(D, "a001", None)], []),
+        ("b002", [(UPD, "b002", "a001")], ["a001"]),
+        ("a001", [(DEL, "a001", None)], []),
     ]
 
 
@@ -745,11 +783,11 @@ def test_downgrade_errors(cur, target, error, message):
 def test_downgrade_one_branch_of_several():
     m = make(BRANCH)
     assert down(m, ("c003", "d004"), "b002") == [
-        ("c003", [(D, "c003", None)], ["d004"]),
-        ("d004", [(U, "d004", "b002")], ["b002"]),
+        ("c003", [(DEL, "c003", None)], ["d004"]),
+        ("d004", [(UPD, "d004", "b002")], ["b002"]),
     ]
-    assert down(m, ("c003", "d004"), "d004@b002") == [("d004", [(D, "d004", None)], ["c003"])]
-    assert down(m, ("c003", "d004"), "c003@-1") == [("c003", [(D, "c003", None)], ["d004"])]
+    assert down(m, ("c003", "d004"), "d004@b002") == [("d004", [(DEL, "d004", None)], ["c003"])]
+    assert down(m, ("c003", "d004"), "c003@-1") == [("c003", [(DEL, "c003", None)], ["d004"])]
     assert order(m.downgrade_steps(("c003", "d004"), "c003")) == []
 
 
@@ -765,17 +803,17 @@ def test_downgrade_minus_one_from_several_heads_warns_and_takes_the_first():
 def test_unmerge_inserts_the_other_parent_row():
     m = make(MERGE)
     assert down(m, ("e006",), "c003") == [
-        ("e006", [(U, "e006", "m005")], ["m005"]),
-        ("m005", [(I, None, "c003"), (U, "m005", "d004")], ["c003", "d004"]),
+        ("e006", [(UPD, "e006", "m005")], ["m005"]),
+        ("m005", [(INS, None, "c003"), (UPD, "m005", "d004")], ["c003", "d004"]),
     ]
     assert down(m, ("m005",), "d004") == [
-        ("m005", [(I, None, "c003"), (U, "m005", "d004")], ["c003", "d004"])
+        ("m005", [(INS, None, "c003"), (UPD, "m005", "d004")], ["c003", "d004"])
     ]
     assert down(m, ("e006",), "b002") == [
-        ("e006", [(U, "e006", "m005")], ["m005"]),
-        ("m005", [(I, None, "c003"), (U, "m005", "d004")], ["c003", "d004"]),
-        ("c003", [(D, "c003", None)], ["d004"]),
-        ("d004", [(U, "d004", "b002")], ["b002"]),
+        ("e006", [(UPD, "e006", "m005")], ["m005"]),
+        ("m005", [(INS, None, "c003"), (UPD, "m005", "d004")], ["c003", "d004"]),
+        ("c003", [(DEL, "c003", None)], ["d004"]),
+        ("d004", [(UPD, "d004", "b002")], ["b002"]),
     ]
 
 
@@ -787,9 +825,9 @@ def test_relative_downgrade_through_a_merge_is_ambiguous():
 def test_downgrade_label_to_base_leaves_other_roots():
     m = make(ROOTS)
     assert down(m, ("n3c3", "u2e2"), "net@base") == [
-        ("n3c3", [(U, "n3c3", "n2b2")], ["n2b2", "u2e2"]),
-        ("n2b2", [(U, "n2b2", "n1a1")], ["n1a1", "u2e2"]),
-        ("n1a1", [(D, "n1a1", None)], ["u2e2"]),
+        ("n3c3", [(UPD, "n3c3", "n2b2")], ["n2b2", "u2e2"]),
+        ("n2b2", [(UPD, "n2b2", "n1a1")], ["n1a1", "u2e2"]),
+        ("n1a1", [(DEL, "n1a1", None)], ["u2e2"]),
     ]
     assert order(m.downgrade_steps(("n3c3", "u2e2"), "auth@-1")) == ["u2e2"]
     assert order(m.downgrade_steps(("n3c3", "u2e2"), "net@-2")) == ["n3c3", "n2b2"]
@@ -806,20 +844,20 @@ def test_downgrade_label_to_base_leaves_other_roots():
 def test_downgrade_does_not_take_dependencies_down():
     m = make(DEPS)
     assert down(m, ("c003", "y002"), "other@base") == [
-        ("y002", [(U, "y002", "x001")], ["c003", "x001"]),
-        ("x001", [(D, "x001", None)], ["c003"]),
+        ("y002", [(UPD, "y002", "x001")], ["c003", "x001"]),
+        ("x001", [(DEL, "x001", None)], ["c003"]),
     ]
     # going below b002 takes its dependent y002 down too, and puts b002's row back
     assert down(m, ("c003", "y002"), "a001") == [
-        ("c003", [(D, "c003", None)], ["y002"]),
-        ("y002", [(I, None, "x001"), (U, "y002", "b002")], ["b002", "x001"]),
-        ("b002", [(U, "b002", "a001")], ["a001", "x001"]),
+        ("c003", [(DEL, "c003", None)], ["y002"]),
+        ("y002", [(INS, None, "x001"), (UPD, "y002", "b002")], ["b002", "x001"]),
+        ("b002", [(UPD, "b002", "a001")], ["a001", "x001"]),
     ]
     # but downgrading to b002 keeps it: y002 is not b002's versioned child
     assert order(m.downgrade_steps(("c003", "y002"), "b002")) == ["c003"]
     assert down(m, ("f002",), "base") == [
-        ("f002", [(U, "f002", "e001")], ["e001"]),
-        ("e001", [(D, "e001", None)], []),
+        ("f002", [(UPD, "f002", "e001")], ["e001"]),
+        ("e001", [(DEL, "e001", None)], []),
     ]
     with pytest.raises(RangeError):
         m.downgrade_steps(("f002",), "e001")
@@ -827,39 +865,54 @@ def test_downgrade_does_not_take_dependencies_down():
 
 def test_downgrade_all_heads_with_dependencies():
     assert down(make(DEPS), ("c003", "y002", "w003", "f002"), "base") == [
-        ("c003", [(D, "c003", None)], ["f002", "w003", "y002"]),
-        ("y002", [(U, "y002", "b002")], ["b002", "f002", "w003"]),
-        ("w003", [(U, "w003", "x001")], ["b002", "f002", "x001"]),
-        ("x001", [(D, "x001", None)], ["b002", "f002"]),
-        ("b002", [(U, "b002", "a001")], ["a001", "f002"]),
-        ("a001", [(D, "a001", None)], ["f002"]),
-        ("f002", [(U, "f002", "e001")], ["e001"]),
-        ("e001", [(D, "e001", None)], []),
+        ("c003", [(DEL, "c003", None)], ["f002", "w003", "y002"]),
+        ("y002", [(UPD, "y002", "b002")], ["b002", "f002", "w003"]),
+        ("w003", [(UPD, "w003", "x001")], ["b002", "f002", "x001"]),
+        ("x001", [(DEL, "x001", None)], ["b002", "f002"]),
+        ("b002", [(UPD, "b002", "a001")], ["a001", "f002"]),
+        ("a001", [(DEL, "a001", None)], ["f002"]),
+        ("f002", [(UPD, "f002", "e001")], ["e001"]),
+        ("e001", [(DEL, "e001", None)], []),
     ]
 
 
 def test_redundant_dependency_row_is_restored_once():
-    m = make([("a001",), ("b002", "a001"), ("c003", "b002", "a001"), ("x001",),
-              ("y002", "x001", "b002"), ("y003", "y002", "b002")])  # fmt: skip
+    m = make(
+        [
+            ("a001",),
+            ("b002", "a001"),
+            ("c003", "b002", "a001"),
+            ("x001",),
+            ("y002", "x001", "b002"),
+            ("y003", "y002", "b002"),
+        ]
+    )
     assert down(m, ("c003", "y003"), "base") == [
-        ("c003", [(D, "c003", None)], ["y003"]),
-        ("y003", [(U, "y003", "y002")], ["y002"]),
-        ("y002", [(I, None, "x001"), (U, "y002", "b002")], ["b002", "x001"]),
-        ("x001", [(D, "x001", None)], ["b002"]),
-        ("b002", [(U, "b002", "a001")], ["a001"]),
-        ("a001", [(D, "a001", None)], []),
+        ("c003", [(DEL, "c003", None)], ["y003"]),
+        ("y003", [(UPD, "y003", "y002")], ["y002"]),
+        ("y002", [(INS, None, "x001"), (UPD, "y002", "b002")], ["b002", "x001"]),
+        ("x001", [(DEL, "x001", None)], ["b002"]),
+        ("b002", [(UPD, "b002", "a001")], ["a001"]),
+        ("a001", [(DEL, "a001", None)], []),
     ]
 
 
 def test_label_stops_at_merge_then_label_base_unmerges():
-    m = make([("a001",), ("b002",), ("m003", ("a001", "b002")), ("n004", "m003", None, "feat"),
-              ("o005", "n004")])  # fmt: skip
+    m = make(
+        [
+            ("a001",),
+            ("b002",),
+            ("m003", ("a001", "b002")),
+            ("n004", "m003", None, "feat"),
+            ("o005", "n004"),
+        ]
+    )
     assert down(m, ("o005",), "feat@base") == [
-        ("o005", [(U, "o005", "n004")], ["n004"]),
-        ("n004", [(U, "n004", "m003")], ["m003"]),
-        ("m003", [(I, None, "a001"), (U, "m003", "b002")], ["a001", "b002"]),
-        ("a001", [(D, "a001", None)], ["b002"]),
-        ("b002", [(D, "b002", None)], []),
+        ("o005", [(UPD, "o005", "n004")], ["n004"]),
+        ("n004", [(UPD, "n004", "m003")], ["m003"]),
+        ("m003", [(INS, None, "a001"), (UPD, "m003", "b002")], ["a001", "b002"]),
+        ("a001", [(DEL, "a001", None)], ["b002"]),
+        ("b002", [(DEL, "b002", None)], []),
     ]
 
 
@@ -889,16 +942,14 @@ def stamp(m, cur, dests):
 
 def test_stamp_linear():
     m = make(LINEAR)
-    assert stamp(m, (), "head") == [((), ("d004",), "up", True, [(I, None, "d004")], ["d004"])]
+    assert stamp(m, (), "head") == [((), ("d004",), "up", True, [(INS, None, "d004")], ["d004"])]
     assert stamp(m, ("d004",), "b002") == [
-        (("d004",), ("b002",), "down", False, [(U, "d004", "b002")], ["b002"])
+        (("d004",), ("b002",), "down", False, [(UPD, "d004", "b002")], ["b002"])
     ]
     assert stamp(m, ("b002",), "d004") == [
-        (("b002",), ("d004",), "up", False, [(U, "b002", "d004")], ["d004"])
+        (("b002",), ("d004",), "up", False, [(UPD, "b002", "d004")], ["d004"])
     ]
-    assert stamp(m, ("b002",), "base") == [
-        (("b002",), (), "down", True, [(D, "b002", None)], [])
-    ]
+    assert stamp(m, ("b002",), "base") == [(("b002",), (), "down", True, [(DEL, "b002", None)], [])]
     assert stamp(m, ("b002",), "b002") == []
     assert stamp(m, (), "base") == []
     assert stamp(m, ("b002",), None) == stamp(m, ("b002",), "base")
@@ -907,61 +958,73 @@ def test_stamp_linear():
 def test_stamp_branches():
     m = make(BRANCH)
     assert stamp(m, ("c003",), "d004") == [
-        ((), ("d004",), "up", True, [(I, None, "d004")], ["c003", "d004"])
+        ((), ("d004",), "up", True, [(INS, None, "d004")], ["c003", "d004"])
     ]
     assert stamp(m, ("c003", "d004"), "b002") == [
-        (("c003", "d004"), ("b002",), "down", False, [(D, "c003", None), (U, "d004", "b002")],
-         ["b002"])  # fmt: skip
+        (
+            ("c003", "d004"),
+            ("b002",),
+            "down",
+            False,
+            [(DEL, "c003", None), (UPD, "d004", "b002")],
+            ["b002"],
+        )
     ]
     assert stamp(m, ("b002",), "heads") == [
-        (("b002",), ("c003",), "up", False, [(U, "b002", "c003")], ["c003"]),
-        (("b002",), ("d004",), "up", False, [(I, None, "d004")], ["c003", "d004"]),
+        (("b002",), ("c003",), "up", False, [(UPD, "b002", "c003")], ["c003"]),
+        (("b002",), ("d004",), "up", False, [(INS, None, "d004")], ["c003", "d004"]),
     ]
     assert stamp(m, ("c003", "d004"), "base") == [
-        (("c003",), (), "down", True, [(D, "c003", None)], ["d004"]),
-        (("d004",), (), "down", True, [(D, "d004", None)], []),
+        (("c003",), (), "down", True, [(DEL, "c003", None)], ["d004"]),
+        (("d004",), (), "down", True, [(DEL, "d004", None)], []),
     ]
     assert stamp(m, ("c003", "d004"), "c003@base") == [
-        (("c003",), (), "down", True, [(D, "c003", None)], ["d004"])
+        (("c003",), (), "down", True, [(DEL, "c003", None)], ["d004"])
     ]
 
 
 def test_stamp_merge_like_steps():
     m = make(MERGE)
     assert stamp(m, ("c003", "d004"), "m005") == [
-        (("c003", "d004"), ("m005",), "up", False, [(D, "c003", None), (U, "d004", "m005")],
-         ["m005"])  # fmt: skip
+        (
+            ("c003", "d004"),
+            ("m005",),
+            "up",
+            False,
+            [(DEL, "c003", None), (UPD, "d004", "m005")],
+            ["m005"],
+        )
     ]
     assert stamp(m, ("m005",), "c003") == [
-        (("m005",), ("c003",), "down", False, [(U, "m005", "c003")], ["c003"])
+        (("m005",), ("c003",), "down", False, [(UPD, "m005", "c003")], ["c003"])
     ]
     assert stamp(m, ("c003",), "e006") == [
-        (("c003",), ("e006",), "up", False, [(U, "c003", "e006")], ["e006"])
+        (("c003",), ("e006",), "up", False, [(UPD, "c003", "e006")], ["e006"])
     ]
 
 
 def test_stamp_several_roots():
     m = make(ROOTS)
     assert stamp(m, ("n3c3", "u2e2"), "net@base") == [
-        (("n3c3",), (), "down", True, [(D, "n3c3", None)], ["u2e2"])
+        (("n3c3",), (), "down", True, [(DEL, "n3c3", None)], ["u2e2"])
     ]
     assert stamp(m, (), "heads") == [
-        ((), ("n3c3",), "up", True, [(I, None, "n3c3")], ["n3c3"]),
-        ((), ("u2e2",), "up", True, [(I, None, "u2e2")], ["n3c3", "u2e2"]),
+        ((), ("n3c3",), "up", True, [(INS, None, "n3c3")], ["n3c3"]),
+        ((), ("u2e2",), "up", True, [(INS, None, "u2e2")], ["n3c3", "u2e2"]),
     ]
     assert stamp(m, ("n3c3",), ("n1a1", "u1d1")) == [
-        (("n3c3",), ("n1a1",), "down", False, [(U, "n3c3", "n1a1")], ["n1a1"]),
-        ((), ("u1d1",), "up", True, [(I, None, "u1d1")], ["n1a1", "u1d1"]),
+        (("n3c3",), ("n1a1",), "down", False, [(UPD, "n3c3", "n1a1")], ["n1a1"]),
+        ((), ("u1d1",), "up", True, [(INS, None, "u1d1")], ["n1a1", "u1d1"]),
     ]
 
 
 def test_stamp_with_dependencies():
     m = make(DEPS)
     assert stamp(m, ("c003",), "y002") == [
-        ((), ("y002",), "up", True, [(I, None, "y002")], ["c003", "y002"])
+        ((), ("y002",), "up", True, [(INS, None, "y002")], ["c003", "y002"])
     ]
     assert stamp(m, ("f002",), "e001") == [
-        (("f002",), ("e001",), "down", False, [(U, "f002", "e001")], ["e001"])
+        (("f002",), ("e001",), "down", False, [(UPD, "f002", "e001")], ["e001"])
     ]
 
 
@@ -1040,12 +1103,12 @@ def test_step_reports_direction_and_log_line():
 
 def test_applying_impossible_ops_is_an_error():
     with pytest.raises(RevisionError, match=r"^Version table already holds 'a'; can't insert it$"):
-        apply_version_ops(("a",), [VersionOp(I, None, "a")])
+        apply_version_ops(("a",), [VersionOp(INS, None, "a")])
     with pytest.raises(RevisionError, match=r"^Version table doesn't hold 'b'; can't delete it$"):
-        apply_version_ops(("a",), [VersionOp(D, "b", None)])
+        apply_version_ops(("a",), [VersionOp(DEL, "b", None)])
     with pytest.raises(RevisionError, match=r"doesn't hold 'b'; can't update it to 'c'$"):
-        apply_version_ops(("a",), [VersionOp(U, "b", "c")])
-    assert apply_version_ops(("a", "b"), [VersionOp(U, "a", "c")]) == ("c", "b")
+        apply_version_ops(("a",), [VersionOp(UPD, "b", "c")])
+    assert apply_version_ops(("a", "b"), [VersionOp(UPD, "a", "c")]) == ("c", "b")
 
 
 def test_offline_start():

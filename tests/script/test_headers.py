@@ -162,7 +162,12 @@ ODD_CASES = [
         ("m", ()),
     ),
     ("column named revision", 'revision = "m"\nt = sa.Column("revision")\n', False, ("m", ())),
-    ("crlf newlines", 'revision = "m"\r\ndown_revision = (\r\n  "a",\r\n)\r\n', True, ("m", ("a",))),
+    (
+        "crlf newlines",
+        'revision = "m"\r\ndown_revision = (\r\n  "a",\r\n)\r\n',
+        True,
+        ("m", ("a",)),
+    ),
 ]
 
 
@@ -289,7 +294,7 @@ def test_wrong_value_types():
 
 
 def test_unpacking_from_an_expression_is_an_error():
-    assert error_of('revision, down_revision = compute()\n') == (
+    assert error_of("revision, down_revision = compute()\n") == (
         "versions/x.py, line 1: revision is unpacked from an expression; assign it a literal "
         "on its own"
     )
@@ -344,8 +349,12 @@ def header_text(draw):
     names = ["revision", "down_revision", "branch_labels", "depends_on"]
     values = {
         "revision": draw(ident),
-        "down_revision": draw(st.one_of(st.none(), ident, st.lists(ident, max_size=3, unique=True))),
-        "branch_labels": draw(st.one_of(st.none(), ident, st.lists(ident, max_size=2, unique=True))),
+        "down_revision": draw(
+            st.one_of(st.none(), ident, st.lists(ident, max_size=3, unique=True))
+        ),
+        "branch_labels": draw(
+            st.one_of(st.none(), ident, st.lists(ident, max_size=2, unique=True))
+        ),
         "depends_on": draw(st.one_of(st.none(), ident, st.lists(ident, max_size=2, unique=True))),
     }
     order = draw(st.permutations(names))
@@ -384,7 +393,7 @@ def test_scanner_and_ast_agree_on_generated_headers(text):
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
-@given(st.text(alphabet='ab=:(),[]"\'#\n \\revisondw_\t', max_size=120))
+@given(st.text(alphabet="ab=:(),[]\"'#\n \\revisondw_\t", max_size=120))
 def test_scanner_never_disagrees_with_ast_on_noise(noise):
     text = 'revision = "m"\n' + noise
     try:
