@@ -13,10 +13,10 @@ import os
 import re
 import sys
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 from .errors import MultipleHeadsError, RevisionError, ScriptError
 from .graph import MigrationStep, Revision, RevisionMap, RevOrBase, StampStep
@@ -516,10 +516,10 @@ class ScriptDirectory:
         if got != expected:
             output.unlink()
             names = ("revision", "down_revision", "branch_labels", "depends_on")
-            wrong = [n for n, a, b in zip(names, got, expected) if a != b]
+            wrong = [n for n, a, b in zip(names, got, expected, strict=True) if a != b]
             raise ScriptError(
                 f"{template}: the template doesn't write {', '.join(wrong)} as asked "
-                f"(expected {dict(zip(names, expected))}); does it render "
+                f"(expected {dict(zip(names, expected, strict=True))}); does it render "
                 "${repr(down_revision)}, ${repr(branch_labels)} and ${repr(depends_on)}?",
                 template,
             )

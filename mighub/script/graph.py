@@ -448,7 +448,7 @@ class StampStep:
         return apply_version_ops(heads, self.version_ops(heads))
 
 
-Step = Union[MigrationStep, StampStep]
+Step = MigrationStep | StampStep
 
 
 def apply_steps(heads: Iterable[str], steps: Iterable[Step]) -> tuple[str, ...]:
@@ -500,7 +500,7 @@ class RevisionMap:
             for label in rev.own_branch_labels:
                 if label in revs or label in labels:
                     holder = revs.get(label) or labels[label]
-                    what = "a revision id" if label in revs else "a branch label"
+                    what = "the id" if label in revs else "a branch label"
                     raise GraphError(
                         f"Branch label {label!r} of revision {_where(rev)} is already {what} "
                         f"of revision {_where(holder)}"
@@ -817,10 +817,8 @@ class RevisionMap:
         label: str | None = None
         if isinstance(ident, str) and "@" in ident:
             label, ident = ident.split("@", 1)
-        elif (
-            ident is not None
-            and not isinstance(ident, (str, tuple))
-            or (isinstance(ident, tuple) and ident and not isinstance(ident[0], str))
+        elif (ident is not None and not isinstance(ident, (str, tuple))) or (
+            isinstance(ident, tuple) and ident and not isinstance(ident[0], str)
         ):
             raise RevisionError(f"Revision identifier {ident!r} is not a string")
         if ident == "heads":
@@ -834,7 +832,7 @@ class RevisionMap:
             return (), label
         return _tuple(ident), label
 
-    def _lookup(self, key: Any) -> Revision | None | bool:
+    def _lookup(self, key: Any) -> Revision | bool | None:
         """Exact lookup among ids and labels; False when nothing matches."""
         if key is None or key == ():
             return None
@@ -881,7 +879,7 @@ class RevisionMap:
                 shown = ", ".join(repr(k) for k in sorted(keys)[:10])
                 more = f" and {len(keys) - 10} more" if len(keys) > 10 else ""
                 raise ResolutionError(
-                    f"{ident!r} is ambiguous: it starts {shown}{more}; give more characters",
+                    f"{ident!r} is ambiguous: it could be {shown}{more}; give more characters",
                     ident,
                 )
             found = self._lookup(keys[0])
@@ -1095,16 +1093,20 @@ class RevisionMap:
                     "an upgrade goes up (use +N)"
                 )
             start = self.get_revision(symbol if label is None else f"{label}@{symbol}")
-            return (self._walk(start, steps, no_overwalk=assert_relative_length),)
+            rev = self._walk(start, steps, no_overwalk=assert_relative_length)
+            if rev is None:
+                raise RevisionError(f"{target!r} walks past the base")
+            return (rev,)
         if symbol is not None:
-            return (
-                self._walk(
-                    self.get_revision(symbol),
-                    steps,
-                    branch_label=label,
-                    no_overwalk=assert_relative_length,
-                ),
+            rev = self._walk(
+                self.get_revision(symbol),
+                steps,
+                branch_label=label,
+                no_overwalk=assert_relative_length,
             )
+            if rev is None:
+                raise RevisionError(f"{target!r} walks past the newest revision")
+            return (rev,)
         cur: tuple[Any, ...] = _tuple(current) or (None,)
         starts: Sequence[Any] = cur
         if label:
@@ -1116,7 +1118,7 @@ class RevisionMap:
                     label,
                 )
                 below = {d for r in active for d in r._down_norm}
-                starts = sorted((r.revision for r in active if r.revision not in below))
+                starts = sorted(r.revision for r in active if r.revision not in below)
                 if not starts:
                     starts = (None,)
         if len(starts) > 1:

@@ -23,6 +23,7 @@ the file's identity, so a warm run reads no script at all.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import re
@@ -191,7 +192,6 @@ def parse_header_ast(text: str, path: object = "<string>") -> ScriptHeader:
     as it would when the module runs.  Values must be literals.
     """
     import ast
-
     import warnings
 
     try:
@@ -224,7 +224,7 @@ def parse_header_ast(text: str, path: object = "<string>") -> ScriptHeader:
                 return
             first = next(n for n in names if n in HEADER_NAMES)
             if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
-                for sub_target, sub_value in zip(target.elts, value.elts):
+                for sub_target, sub_value in zip(target.elts, value.elts, strict=True):
                     assign(sub_target, sub_value)
                 return
             raise ScriptError(
@@ -524,10 +524,8 @@ class HeaderCache:
             pass
         finally:
             if tmp is not None:
-                try:
+                with contextlib.suppress(OSError):
                     os.unlink(tmp)
-                except OSError:
-                    pass
         self._old, self._changed = dict(self._new), False
 
 
