@@ -191,6 +191,7 @@ class DialectImpl:
         types that need DDL of their own (PostgreSQL's ``ENUM``) are created
         just as ``metadata.create_all()`` would.
         """
+        _ensure_referred_tables(table)
         runner = _DDLRunner()
         table.dispatch.before_create(table, self.bind, checkfirst=False, _ddl_runner=runner)
         self.execute(CreateTable(table, if_not_exists=bool(if_not_exists)))
@@ -264,7 +265,7 @@ class DialectImpl:
         table = column.table if column.table is not None else _placeholder(table_name, schema)
         if column.table is None:
             table.append_column(column)
-        _ensure_referred_tables(column)
+        _ensure_referred_tables(table)
         self.execute(
             constructs.AddColumn(
                 table_name,
@@ -430,14 +431,14 @@ def _placeholder(table_name: str, schema: str | None) -> Table:
     return Table(table_name, MetaData(), schema=schema)
 
 
-def _ensure_referred_tables(column: Column[Any]) -> None:
-    """Give each foreign key of ``column`` a stand-in for the table it refers to.
+def _ensure_referred_tables(table: Table) -> None:
+    """Give each foreign key of ``table`` a stand-in for the table it refers to.
 
     A migration names the referred table by string and rarely has it in the
     same ``MetaData``; SQLAlchemy needs it there to write ``REFERENCES``.
     """
-    metadata = column.table.metadata
-    for fk in column.foreign_keys:
+    metadata = table.metadata
+    for fk in table.foreign_keys:
         parts = fk.target_fullname.rsplit(".", 2)
         schema = parts[0] if len(parts) == 3 else None
         name, column_name = parts[-2], parts[-1]

@@ -28,6 +28,7 @@ from sqlalchemy.schema import (
     SchemaItem,
     UniqueConstraint,
 )
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.sql.elements import conv
 from sqlalchemy.types import NullType
 
@@ -105,8 +106,7 @@ def _table_from_items(
     for item in items:
         if isinstance(item, Column):
             continue
-        owner = getattr(item, "table", None)
-        if owner is None:
+        if _owner(item) is None:
             table.append_constraint(item)
         elif isinstance(item, Index):
             expressions = [
@@ -117,6 +117,14 @@ def _table_from_items(
         else:
             table.append_constraint(item._copy(target_table=table))
     return table
+
+
+def _owner(item: Any) -> Table | None:
+    """The table a constraint or index belongs to; ``None`` while it belongs to none."""
+    try:
+        return getattr(item, "table", None)
+    except InvalidRequestError:  # an unattached Constraint refuses .table
+        return None
 
 
 def _name(name: Any) -> str:
