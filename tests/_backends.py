@@ -115,6 +115,8 @@ class Namespace:
         if self._admin is None:
             return
         with self._admin.begin() as conn:
+            if self.backend == "mysql":  # a foreign key may cross the databases
+                conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
             for name in reversed(self._schemas):
                 if self.backend == "postgresql":
                     conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {name} CASCADE")
