@@ -19,6 +19,7 @@ from dataclasses import KW_ONLY, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, MetaData, Table, text
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.schema import (
     CheckConstraint,
     Constraint,
@@ -28,7 +29,6 @@ from sqlalchemy.schema import (
     SchemaItem,
     UniqueConstraint,
 )
-from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.sql.elements import conv
 from sqlalchemy.types import NullType
 

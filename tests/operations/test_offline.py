@@ -74,9 +74,7 @@ def test_create_table_with_comments_types_and_indexes():
     )
 
 
-@pytest.mark.parametrize(
-    ("dialect", "id_type"), [("postgresql", "SERIAL"), ("sqlite", "INTEGER")]
-)
+@pytest.mark.parametrize(("dialect", "id_type"), [("postgresql", "SERIAL"), ("sqlite", "INTEGER")])
 def test_create_table_if_not_exists(dialect, id_type):
     def fn():
         op.create_table(
@@ -282,7 +280,11 @@ def test_alter_column_every_change_in_order_on_postgresql():
 def test_alter_column_drops_the_default_before_changing_the_type():
     def fn():
         op.alter_column(
-            "account", "code", server_default=None, type_=sa.Integer, postgresql_using="code::integer"
+            "account",
+            "code",
+            server_default=None,
+            type_=sa.Integer,
+            postgresql_using="code::integer",
         )
 
     assert run("postgresql", fn) == statements(
@@ -324,7 +326,10 @@ def test_alter_column_rename_only(dialect):
         ({"type_": sa.Integer}, "type"),
         ({"server_default": "1"}, "default"),
         ({"server_default": None}, "default"),
-        ({"nullable": True, "type_": sa.Text, "server_default": "x"}, "nullability, default and type"),
+        (
+            {"nullable": True, "type_": sa.Text, "server_default": "x"},
+            "nullability, default and type",
+        ),
     ],
 )
 def test_alter_column_on_sqlite_points_to_batch_mode(kw, what):
@@ -424,16 +429,31 @@ def test_constraint_names_without_a_naming_convention():
 @pytest.mark.parametrize(
     ("call", "what", "operation"),
     [
-        (lambda: op.create_primary_key("pk", "account", ["id"]), "add a primary key",
-         "create_primary_key"),
-        (lambda: op.create_unique_constraint("uq", "account", ["a"]), "add a unique constraint",
-         "create_unique_constraint"),
-        (lambda: op.create_foreign_key("fk", "account", "u", ["a"], ["id"]), "add a foreign key",
-         "create_foreign_key"),
-        (lambda: op.create_check_constraint("ck", "account", "a > 0"), "add a check constraint",
-         "create_check_constraint"),
-        (lambda: op.drop_constraint("uq", "account", "unique"), "drop a constraint",
-         "drop_constraint"),
+        (
+            lambda: op.create_primary_key("pk", "account", ["id"]),
+            "add a primary key",
+            "create_primary_key",
+        ),
+        (
+            lambda: op.create_unique_constraint("uq", "account", ["a"]),
+            "add a unique constraint",
+            "create_unique_constraint",
+        ),
+        (
+            lambda: op.create_foreign_key("fk", "account", "u", ["a"], ["id"]),
+            "add a foreign key",
+            "create_foreign_key",
+        ),
+        (
+            lambda: op.create_check_constraint("ck", "account", "a > 0"),
+            "add a check constraint",
+            "create_check_constraint",
+        ),
+        (
+            lambda: op.drop_constraint("uq", "account", "unique"),
+            "drop a constraint",
+            "drop_constraint",
+        ),
     ],
 )
 def test_constraints_on_sqlite_point_to_batch_mode(call, what, operation):
@@ -460,7 +480,10 @@ def test_table_comments():
 @pytest.mark.parametrize(
     ("call", "shown"),
     [
-        (lambda: op.create_table_comment("account", "x"), "op.create_table_comment('account', ...)"),
+        (
+            lambda: op.create_table_comment("account", "x"),
+            "op.create_table_comment('account', ...)",
+        ),
         (lambda: op.drop_table_comment("account"), "op.drop_table_comment('account')"),
         (
             lambda: op.alter_column("account", "c", comment="x"),
@@ -502,8 +525,8 @@ def test_bulk_insert_into_the_table_create_table_returned():
     out = run("postgresql", fn)
     assert out.endswith(
         statements(
-            "INSERT INTO t (id, \"on\") VALUES (1, true)",
-            "INSERT INTO t (id, \"on\") VALUES (2, false)",
+            'INSERT INTO t (id, "on") VALUES (1, true)',
+            'INSERT INTO t (id, "on") VALUES (2, false)',
         )
     )
 

@@ -146,9 +146,7 @@ def test_table_comments(ops, connection, backend):
 def test_add_column_fills_existing_rows_with_the_default(ops, connection, backend):
     table = make_account()
     op.bulk_insert(table, [{"id": 1, "name": "a"}])
-    op.add_column(
-        "account", sa.Column("balance", sa.Integer, server_default="7", nullable=False)
-    )
+    op.add_column("account", sa.Column("balance", sa.Integer, server_default="7", nullable=False))
     cols = columns(connection, "account")
     assert cols["balance"]["nullable"] is False
     assert "7" in cols["balance"]["default"]
@@ -374,9 +372,7 @@ def test_foreign_key_across_schemas(ops, connection, backend, namespace):
     other = namespace.other_schema(connection)
     op.create_table("user", sa.Column("id", sa.Integer, primary_key=True), schema=other)
     make_account(user_id=sa.Column("user_id", sa.Integer))
-    op.create_foreign_key(
-        "fk_user", "account", "user", ["user_id"], ["id"], referent_schema=other
-    )
+    op.create_foreign_key("fk_user", "account", "user", ["user_id"], ["id"], referent_schema=other)
     [fk] = insp(connection).get_foreign_keys("account")
     assert (fk["referred_schema"], fk["referred_table"]) == (other, "user")
 
