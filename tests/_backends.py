@@ -199,7 +199,12 @@ def online_operations(connection: Connection, *, target_metadata=None, host=None
 
 
 def offline_operations(dialect_name: str, *, target_metadata=None, host=None, **impl_kw):
-    """Operations that write SQL for ``dialect_name`` to a buffer (returned alongside)."""
+    """Operations that write SQL for ``dialect_name`` to a buffer (returned alongside).
+
+    The dialect uses the ``named`` paramstyle, as the runtime's offline mode
+    does (``dialect_opts`` in the project templates): with ``format`` or
+    ``pyformat`` SQLAlchemy would double every ``%`` of the written SQL.
+    """
     import io
 
     from sqlalchemy.dialects import registry
@@ -207,7 +212,7 @@ def offline_operations(dialect_name: str, *, target_metadata=None, host=None, **
     from mighub.operations import Operations
 
     host = host or plugin_host()
-    dialect = registry.load(dialect_name)()
+    dialect = registry.load(dialect_name)(paramstyle="named")
     buffer = io.StringIO()
     impl = impl_class(host, dialect.name)(dialect, as_sql=True, output=buffer, **impl_kw)
     ops = Operations(impl, registry=host.operations, target_metadata=target_metadata)

@@ -552,10 +552,22 @@ def test_execute_strings_constructs_and_ddl():
     assert run("sqlite", fn) == expected
 
 
+def test_percent_signs_stay_single_with_the_named_paramstyle():
+    table = sa.table("t", sa.column("a", sa.String))
+
+    def fn():
+        op.execute("UPDATE t SET a = 'x%' WHERE a LIKE '%y'")
+        op.execute(table.update().values(a=op.inline_literal("5%")))
+
+    assert run("postgresql", fn) == statements(
+        "UPDATE t SET a = 'x%' WHERE a LIKE '%y'", "UPDATE t SET a='5%'"
+    )
+
+
 def test_execute_dml_keeps_placeholders_unless_literal_binds():
     table = sa.table("account", sa.column("name", sa.String))
     fn = lambda: op.execute(table.update().values(name="z"))  # noqa: E731
-    assert run("sqlite", fn) == statements("UPDATE account SET name=?")
+    assert run("sqlite", fn) == statements("UPDATE account SET name=:name")
     assert run("sqlite", fn, literal_binds=True) == statements("UPDATE account SET name='z'")
 
 
