@@ -435,3 +435,29 @@ def test_execute(ops, connection):
 
 def test_get_bind_is_the_connection(ops, connection):
     assert op.get_bind() is connection
+
+
+def test_upgrade_then_its_reverse_restores_the_schema(ops, connection, backend):
+    """What a generated downgrade does: the reversed operations, last first."""
+    from mighub.operations import ops as o
+
+    make_account()
+    before = {t: list(columns(connection, t)) for t in insp(connection).get_table_names()}
+    upgrade = o.UpgradeOps(
+        [
+            o.CreateTableOp(
+                "tag", [sa.Column("id", sa.Integer, primary_key=True), sa.Column("label", sa.Text)]
+            ),
+            o.AddColumnOp("account", sa.Column("tag_id", sa.Integer)),
+            o.CreateIndexOp("ix_account_tag_id", "account", ["tag_id"]),
+            o.RenameTableOp("tag", "label"),
+        ]
+    )
+    for operation in upgrade.ops:
+        op.invoke(operation)
+    assert set(insp(connection).get_table_names()) == {"account", "label"}
+    for operation in upgrade.reverse().ops:
+        op.invoke(operation)
+    after = {t: list(columns(connection, t)) for t in insp(connection).get_table_names()}
+    assert after == before
+    assert insp(connection).get_indexes("account") == []
