@@ -176,8 +176,11 @@ class DialectImpl:
             compiled = statement.compile(
                 dialect=self.dialect, compile_kwargs={"literal_binds": True}
             )
-        lines = str(compiled).replace("\t", "    ").strip().splitlines()
-        sql = "\n".join(line.rstrip() for line in lines)
+        sql = str(compiled).strip()
+        if isinstance(statement, CreateTable):
+            # SQLAlchemy lays CREATE TABLE out as ", \n\t<column>"; tidy only that
+            # layout, never text the user wrote (a literal may hold such spaces).
+            sql = sql.replace(", \n\t", ",\n    ").replace("(\n\t", "(\n    ")
         self.static_output(sql + self.statement_terminator)
         if self.batch_separator:
             self.static_output(self.batch_separator)

@@ -135,3 +135,9 @@ def test_enum_type_is_created_offline_through_the_mock_connection():
     )
     assert buffer.getvalue().startswith("CREATE TYPE kind AS ENUM ('x', 'y');\n\nCREATE TABLE")
     assert buffer.getvalue().count("CREATE TYPE") == 1
+
+
+def test_offline_output_never_changes_what_the_user_wrote():
+    impl, buffer = offline()
+    impl.execute("INSERT INTO t VALUES ('a, \n\tb  \n')")
+    assert buffer.getvalue() == "INSERT INTO t VALUES ('a, \n\tb  \n');\n\n"
