@@ -269,6 +269,17 @@ class RenameTableOp(Operation):
     _: KW_ONLY
     schema: str | None = None
 
+    @classmethod
+    def build(  # type: ignore[override]
+        cls,
+        operations: Operations,
+        old_table_name: str,
+        new_table_name: str,
+        *,
+        schema: str | None = None,
+    ) -> RenameTableOp:
+        return cls(old_table_name, new_table_name, schema=schema)
+
     def reverse(self) -> RenameTableOp:
         return RenameTableOp(self.new_table_name, self.table_name, schema=self.schema)
 

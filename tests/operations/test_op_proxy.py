@@ -135,3 +135,17 @@ def test_invoke_runs_an_operation_object():
     with use(ops):
         op.invoke(RenameTableOp("a", "b"))
     assert buffer.getvalue() == "ALTER TABLE a RENAME TO b;\n\n"
+
+
+def test_default_builders_show_the_constructor_signature():
+    import inspect
+
+    ops, _ = offline_operations("sqlite")
+    with use(ops):
+        assert list(inspect.signature(op.execute).parameters) == ["sqltext", "execution_options"]
+        assert list(inspect.signature(op.rename_table).parameters) == [
+            "old_table_name",
+            "new_table_name",
+            "schema",
+        ]
+        assert op.bulk_insert.__doc__.startswith("``op.bulk_insert(table, rows")
