@@ -177,8 +177,11 @@ class DialectImpl:
             compiled = statement.compile(
                 dialect=self.dialect, compile_kwargs={"literal_binds": True}
             )
-        lines = str(compiled).replace("\t", "    ").strip().splitlines()
-        sql = "\n".join(line.rstrip() for line in lines)
+        sql = str(compiled).strip()
+        if isinstance(statement, CreateTable):
+            # SQLAlchemy lays CREATE TABLE out as ", \n\t<column>"; tidy only that
+            # layout, never text the user wrote (a literal may hold such spaces).
+            sql = sql.replace(", \n\t", ",\n    ").replace("(\n\t", "(\n    ")
         self.static_output(sql + self.statement_terminator)
         if self.batch_separator:
             self.static_output(self.batch_separator)
@@ -242,6 +245,7 @@ class DialectImpl:
         types that need DDL of their own (PostgreSQL's ``ENUM``) are created
         just as ``metadata.create_all()`` would.
         """
+        _ensure_referred_tables(table)
         runner = _DDLRunner()
         table.dispatch.before_create(table, self.bind, checkfirst=False, _ddl_runner=runner)
         self.execute(CreateTable(table, if_not_exists=bool(if_not_exists)))
@@ -315,7 +319,7 @@ class DialectImpl:
         table = column.table if column.table is not None else _placeholder(table_name, schema)
         if column.table is None:
             table.append_column(column)
-        _ensure_referred_tables(column)
+        _ensure_referred_tables(table)
         self.execute(
             constructs.AddColumn(
                 table_name,
@@ -481,14 +485,14 @@ def _placeholder(table_name: str, schema: str | None) -> Table:
     return Table(table_name, MetaData(), schema=schema)
 
 
-def _ensure_referred_tables(column: Column[Any]) -> None:
-    """Give each foreign key of ``column`` a stand-in for the table it refers to.
+def _ensure_referred_tables(table: Table) -> None:
+    """Give each foreign key of ``table`` a stand-in for the table it refers to.
 
     A migration names the referred table by string and rarely has it in the
     same ``MetaData``; SQLAlchemy needs it there to write ``REFERENCES``.
     """
-    metadata = column.table.metadata
-    for fk in column.foreign_keys:
+    metadata = table.metadata
+    for fk in table.foreign_keys:
         parts = fk.target_fullname.rsplit(".", 2)
         schema = parts[0] if len(parts) == 3 else None
         name, column_name = parts[-2], parts[-1]

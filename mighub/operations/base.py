@@ -20,7 +20,6 @@ How ``op.add_column("t", col)`` runs:
 
 from __future__ import annotations
 
-import functools
 import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -296,18 +295,28 @@ def _bind_builder(
 ) -> Callable[..., Any]:
     """``op.<name>``: build the operation from the call and invoke it."""
 
-    @functools.wraps(builder)
     def call(*args: Any, **kw: Any) -> Any:
         return operations.invoke(builder(operations, *args, **kw))
 
     call.__name__ = call.__qualname__ = name
+    call.__doc__ = op_class.__doc__
     try:
-        signature = inspect.signature(builder)
-        params = list(signature.parameters.values())[1:]  # drop `operations`
-        call.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+        if getattr(builder, "__func__", None) in _DEFAULT_BUILDERS:
+            # the default builders pass the call on to the constructor
+            signature = inspect.signature(op_class)
+            params = list(signature.parameters.values())
+        else:
+            signature = inspect.signature(builder)
+            params = list(signature.parameters.values())[1:]  # drop `operations`
+        call.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=params, return_annotation=inspect.Signature.empty
+        )
     except (TypeError, ValueError):  # pragma: no cover - builtins without signatures
         pass
     return call
+
+
+_DEFAULT_BUILDERS = (Operation.build.__func__,)  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------------------

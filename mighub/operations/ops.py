@@ -19,6 +19,7 @@ from dataclasses import KW_ONLY, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, MetaData, Table, text
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.schema import (
     CheckConstraint,
     Constraint,
@@ -105,8 +106,7 @@ def _table_from_items(
     for item in items:
         if isinstance(item, Column):
             continue
-        owner = getattr(item, "table", None)
-        if owner is None:
+        if _owner(item) is None:
             table.append_constraint(item)
         elif isinstance(item, Index):
             expressions = [
@@ -117,6 +117,14 @@ def _table_from_items(
         else:
             table.append_constraint(item._copy(target_table=table))
     return table
+
+
+def _owner(item: Any) -> Table | None:
+    """The table a constraint or index belongs to; ``None`` while it belongs to none."""
+    try:
+        return getattr(item, "table", None)
+    except InvalidRequestError:  # an unattached Constraint refuses .table
+        return None
 
 
 def _name(name: Any) -> str:
@@ -260,6 +268,17 @@ class RenameTableOp(Operation):
     new_table_name: str
     _: KW_ONLY
     schema: str | None = None
+
+    @classmethod
+    def build(  # type: ignore[override]
+        cls,
+        operations: Operations,
+        old_table_name: str,
+        new_table_name: str,
+        *,
+        schema: str | None = None,
+    ) -> RenameTableOp:
+        return cls(old_table_name, new_table_name, schema=schema)
 
     def reverse(self) -> RenameTableOp:
         return RenameTableOp(self.new_table_name, self.table_name, schema=self.schema)
