@@ -56,7 +56,7 @@ def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
 
 
 def _where(rev: Revision) -> str:
-    return f"{rev.revision} ({rev.path})" if rev.path is not None else rev.revision
+    return f"{rev.revision} ({rev._path})" if rev._path is not None else rev.revision
 
 
 class Revision:
@@ -70,6 +70,7 @@ class Revision:
     __slots__ = (
         "_down_all",
         "_down_norm",
+        "_path",
         "_pos",
         "all_nextrev",
         "branch_labels",
@@ -78,7 +79,6 @@ class Revision:
         "nextrev",
         "normalized_dependencies",
         "own_branch_labels",
-        "path",
         "resolved_dependencies",
         "revision",
     )
@@ -101,7 +101,6 @@ class Revision:
     nextrev: tuple[str, ...]
     #: Children through ``down_revision`` or ``depends_on``, in load order.
     all_nextrev: tuple[str, ...]
-    path: Path | None
 
     def __init__(
         self,
@@ -112,7 +111,7 @@ class Revision:
         path: Path | str | None = None,
     ) -> None:
         self.revision = revision
-        self.path = Path(path) if isinstance(path, str) else path
+        self._path = path
         self.down_revisions = _tuple(down_revision)
         self.dependencies = _tuple(dependencies)
         self.own_branch_labels = _tuple(branch_labels)
@@ -120,8 +119,7 @@ class Revision:
         if bad:
             raise GraphError(
                 f"Revision id {revision!r} contains {', '.join(repr(c) for c in bad)}; "
-                "revision ids may not contain '@', '-', '+' or ':'"
-                + (f" ({self.path})" if self.path else "")
+                "revision ids may not contain '@', '-', '+' or ':'" + (f" ({path})" if path else "")
             )
         if revision in self.down_revisions:
             raise CycleError(
@@ -141,6 +139,14 @@ class Revision:
         self._down_all = self.down_revisions
         self._down_norm = self.down_revisions
         self._pos = -1
+
+    @property
+    def path(self) -> Path | None:
+        """The script file, when the revision comes from one."""
+        path = self._path
+        if path is None or isinstance(path, Path):
+            return path
+        return Path(path)
 
     def __repr__(self) -> str:
         parts = [repr(self.revision), repr(self.down_revision)]
@@ -481,9 +487,10 @@ class RevisionMap:
             other = revs.get(rev.revision)
             if other is not None:
                 raise GraphError(
-                    f"Revision id {rev.revision} is used twice: by {other.path} and by {rev.path}"
+                    f"Revision id {rev.revision} is used twice: by {other._path} and by {rev._path}"
                 )
-            rev._reset()
+            if rev._pos != -1:  # linked into another map before
+                rev._reset()
             revs[rev.revision] = rev
         self._revs = revs
         self._order = list(revs.values())
@@ -558,7 +565,7 @@ class RevisionMap:
         for key, kids in all_children.items():
             revs[key].all_nextrev = tuple(kids)
 
-        self._check_cycles()
+        self._check_cycles(with_deps=bool(dependents))
 
         for rev in order:
             if rev.resolved_dependencies:
@@ -586,10 +593,17 @@ class RevisionMap:
         rev.normalized_dependencies = deps
         rev._down_norm = _dedupe(rev.down_revisions + deps)
 
-    def _check_cycles(self) -> None:
+    def _check_cycles(self, with_deps: bool) -> None:
+        """Kahn's algorithm over versioned edges, then (if any) dependency edges too.
+
+        Its output doubles as the topological order used for ancestor bit sets.
+        """
         order = self._order
         revs = self._revs
-        for attr, kind in (("down_revisions", "Cycle"), ("_down_all", "Dependency cycle")):
+        passes = [("down_revisions", "Cycle")]
+        if with_deps:
+            passes.append(("_down_all", "Dependency cycle"))
+        for attr, kind in passes:
             pending = {r.revision: len(getattr(r, attr)) for r in order}
             kids_attr = "nextrev" if attr == "down_revisions" else "all_nextrev"
             ready = [r for r in order if not pending[r.revision]]
@@ -610,10 +624,9 @@ class RevisionMap:
                     + ", ".join(_where(revs[r]) for r in on_cycle),
                     on_cycle,
                 )
-            if attr == "_down_all":
-                for i, rev in enumerate(done):
-                    rev._pos = i
-                self._topo = done
+        for i, rev in enumerate(done):
+            rev._pos = i
+        self._topo = done
 
     def _cycle_members(self, stuck: list[Revision], attr: str) -> list[str]:
         """Revisions that lie on a cycle (not merely downstream of one), in load order."""
