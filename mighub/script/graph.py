@@ -341,8 +341,8 @@ class MigrationStep:
         if self.is_upgrade:
             if not down or not hs.intersection(down):
                 return (VersionOp("insert", None, this),)
-            present = [r for r in down if r in hs]
-            if len(down) > 1 and len(present) > 1:
+            present = [r for r in down if r in hs]  # at least one, see above
+            if len(present) > 1:
                 others = hs.difference(down)
                 if others:
                     present = [r for r in present if not self._map._covered(others, r)]
@@ -354,11 +354,6 @@ class MigrationStep:
                 ops = [VersionOp("delete", r, None) for r in present[:-1]]
                 ops.append(VersionOp("update", present[-1], this))
                 return tuple(ops)
-            if len(present) != 1:
-                raise RevisionError(
-                    f"Can't tell which version row to update for revision {this}: "
-                    f"the table holds {', '.join(sorted(hs)) or 'nothing'}"
-                )
             return (VersionOp("update", present[0], this),)
         if this in hs:
             if not down:
@@ -1227,7 +1222,13 @@ class RevisionMap:
                 f"{lower or 'base'} is not an ancestor of {upper or 'base'}",
             )
         if current and current[0] is None:
-            _, rev = self._parse_downgrade_target(upper, lower, assert_relative_length)
+            # a relative lower end that walked off the graph: read it relative to upper
+            try:
+                _, rev = self._parse_downgrade_target(upper, lower, assert_relative_length)
+            except ResolutionError:
+                raise RevisionError(
+                    f"Relative revision {lower} goes below the base from {_show(upper)}"
+                ) from None
             if not rev:
                 raise RevisionError(f"{lower!r} doesn't name a revision")
             if rev == "base":
@@ -1342,14 +1343,7 @@ class RevisionMap:
 
     def upgrade_steps(self, current_heads: Iterable[str], destination: str) -> list[MigrationStep]:
         """What ``upgrade destination`` runs from version rows ``current_heads``, in order."""
-        current = tuple(current_heads)
-        try:
-            revs = self.iterate_revisions(destination, current, implicit_base=True)
-        except RangeError:
-            raise RangeError(
-                f"Destination {destination} is not a valid upgrade target from the current "
-                f"head(s) ({', '.join(current) or 'base'})"
-            ) from None
+        revs = self.iterate_revisions(destination, tuple(current_heads), implicit_base=True)
         return [MigrationStep(self, r, True) for r in reversed(revs)]
 
     def downgrade_steps(

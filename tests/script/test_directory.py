@@ -487,3 +487,37 @@ def test_existing_file_is_not_overwritten(versions, template):
         ScriptDirectory([versions]).generate_revision(template, "x", rev_id="a001", now=NOW)
     assert str(info.value) == f"{versions / 'a001_x.py'}: already exists; not overwriting it"
     assert "zzz1" in (versions / "a001_x.py").read_text()
+
+
+def test_directory_wrappers_delegate_to_the_graph(versions):
+    put(versions, "a.py", plain("a001"))
+    put(versions, "b.py", plain("b002", "a001"))
+    sd = ScriptDirectory([versions], use_cache=False)
+    assert [s.revision for s in sd] == ["a001", "b002"]
+    assert [s.revision for s in sd.get_revisions("heads")] == ["b002"]
+    assert [s.revision for s in sd.walk_revisions()] == ["b002", "a001"]
+    assert [s.revision.revision for s in sd.upgrade_steps((), "heads")] == ["a001", "b002"]
+    assert [s.revision.revision for s in sd.downgrade_steps(("b002",), "base")] == ["b002", "a001"]
+    assert sd.stamp_steps((), "heads")[0].to == ("b002",)
+    assert sd.get_base() == "a001"
+    put(versions, "c.py", plain("c003", "b002"))
+    assert sd.get_current_head() == "b002"
+    sd.refresh()
+    assert sd.get_current_head() == "c003"
+    assert not (versions / "__pycache__").exists()
+
+
+def test_empty_directory(versions):
+    sd = ScriptDirectory([versions])
+    assert sd.get_heads() == () and sd.get_current_head() is None and sd.get_base() is None
+
+
+def test_module_registered_by_another_directory_is_reused(versions):
+    put(versions, "a.py", plain("a001"))
+    first = ScriptDirectory([versions]).get_revision("a001").module
+    assert ScriptDirectory([versions]).get_revision("a001").module is first
+    del sys.modules[_module_name(versions / "a.py")]
+
+
+def test_naive_now_is_taken_as_utc_for_a_timezone():
+    assert create_date("Europe/Paris", dt.datetime(2026, 7, 1, 10, 0)).hour == 12

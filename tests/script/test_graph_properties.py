@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mighub.script.errors import MighubError
@@ -175,5 +175,5 @@ def test_labels_stay_within_their_lineage(m):
 def test_heads_are_the_revisions_without_children(m):
     assert set(m.heads) == {r.revision for r in m if not r.nextrev}
     assert set(m.real_heads) <= set(m.heads)
-    assume(len(m.heads) == 1)
-    assert m.get_current_head() == m.heads[0]
+    if len(m.heads) == 1:
+        assert m.get_current_head() == m.heads[0]
