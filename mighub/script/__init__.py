@@ -27,6 +27,7 @@ from .graph import (
     VersionOp,
     apply_steps,
     apply_version_ops,
+    parse_range,
 )
 from .headers import ScriptHeader, read_header
 
@@ -49,5 +50,6 @@ __all__ = [
     "VersionOp",
     "apply_steps",
     "apply_version_ops",
+    "parse_range",
     "read_header",
 ]

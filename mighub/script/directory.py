@@ -372,6 +372,45 @@ class ScriptDirectory:
     ) -> list[StampStep]:
         return self.revision_map.stamp_steps(current_heads, destinations)
 
+    def verify(self) -> list[ScriptError]:
+        """Parse every script in full and compare it with the header that was read.
+
+        Reading headers looks only at what the graph needs, so a syntax error
+        further down a script would otherwise surface only when the script
+        runs.  ``check``-style commands call this to find such problems early;
+        it returns them (empty list: all good) rather than stopping at the first.
+        """
+        from .headers import _decode_exact, _read_bytes, parse_header_ast
+
+        problems: list[ScriptError] = []
+        for script in self.revision_map:
+            path = script._path
+            try:
+                text = _decode_exact(_read_bytes(path, 1 << 14), path)
+                full = parse_header_ast(text, path)
+            except OSError as exc:
+                problems.append(ScriptError(f"{path}: can't read revision script: {exc}", path))
+                continue
+            except ScriptError as exc:
+                problems.append(exc)
+                continue
+            seen = (
+                script.revision,
+                script.down_revisions,
+                script.own_branch_labels,
+                script.dependencies,
+                script.docstring,
+            )
+            if tuple(full) != seen:
+                problems.append(
+                    ScriptError(
+                        f"{path}: the file changed since it was read, or its header reads "
+                        "differently in full; run the command again",
+                        path,
+                    )
+                )
+        return problems
+
     # -- writing ---------------------------------------------------------------------
 
     def _location_of(self, path: Path) -> Path | None:

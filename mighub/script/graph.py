@@ -1420,6 +1420,21 @@ class RevisionMap:
         return tuple(out)
 
 
+def parse_range(text: str) -> tuple[str | None, str | None]:
+    """Split a ``START:END`` range (``history -r``, offline ``--sql``) into its ends.
+
+    Either end may be empty (None): ``:head``, ``base:``.
+    """
+    parts = text.strip().split(":")
+    if len(parts) != 2:
+        raise RevisionError(
+            f"Revision range {text!r} must be START:END (either side may be empty, "
+            "as in ':head' or 'ae10:')"
+        )
+    start, end = (p.strip() or None for p in parts)
+    return start, end
+
+
 def _show(value: Any) -> str:
     if value is None:
         return "base"
@@ -1439,4 +1454,5 @@ __all__ = [
     "VersionOp",
     "apply_steps",
     "apply_version_ops",
+    "parse_range",
 ]

@@ -521,3 +521,16 @@ def test_module_registered_by_another_directory_is_reused(versions):
 
 def test_naive_now_is_taken_as_utc_for_a_timezone():
     assert create_date("Europe/Paris", dt.datetime(2026, 7, 1, 10, 0)).hour == 12
+
+
+def test_verify_finds_problems_below_the_header(versions):
+    put(versions, "a.py", plain("a001"))
+    put(versions, "b.py", 'revision = "b002"\ndown_revision = "a001"\n\ndef upgrade(:\n    pass\n')
+    sd = ScriptDirectory([versions])
+    assert sd.get_heads() == ("b002",)  # the header reads fine
+    problems = sd.verify()
+    assert [str(p) for p in problems] == [
+        f"{versions / 'b.py'}, line 4: syntax error: invalid syntax"
+    ]
+    put(versions, "b.py", plain("b002", "a001"))
+    assert ScriptDirectory([versions]).verify() == []

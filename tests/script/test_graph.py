@@ -31,6 +31,7 @@ from mighub.script.graph import (
     VersionOp,
     apply_steps,
     apply_version_ops,
+    parse_range,
 )
 
 LINEAR = [("a001",), ("b002", "a001"), ("c003", "b002"), ("d004", "c003")]
@@ -1228,3 +1229,21 @@ def test_revision_repr_and_paths():
     assert str(rev.path) == "v/b.py" and Revision("a001").path is None
     m = make(LINEAR)
     assert len(m) == 4 and "b002" in m and [r.revision for r in m.revisions][:2] == ["a001", "b002"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("base:heads", ("base", "heads")), (":head", (None, "head")), ("ae10:", ("ae10", None))],
+)
+def test_parse_range(text, expected):
+    assert parse_range(text) == expected
+
+
+@pytest.mark.parametrize("text", ["head", "a:b:c"])
+def test_parse_range_errors(text):
+    with pytest.raises(RevisionError) as info:
+        parse_range(text)
+    assert str(info.value) == (
+        f"Revision range {text!r} must be START:END (either side may be empty, as in ':head' or "
+        "'ae10:')"
+    )
