@@ -484,8 +484,9 @@ class RevisionMap:
                 raise GraphError(
                     f"Revision id {rev.revision} is used twice: by {other._path} and by {rev._path}"
                 )
-            if rev._pos != -1:  # linked into another map before
+            if rev._pos != -1:  # linked (or half-linked) into another map before
                 rev._reset()
+            rev._pos = -2
             revs[rev.revision] = rev
         self._revs = revs
         self._order = list(revs.values())

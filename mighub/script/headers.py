@@ -456,7 +456,7 @@ def parse_header(data: bytes | str, path: object = "<string>") -> ScriptHeader:
 
 def _read_bytes(path: str | os.PathLike[str], size_hint: int) -> bytes:
     # os.read with the size from stat is about twice as fast as open().read()
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))  # no newline translation
     try:
         chunks = [os.read(fd, size_hint + 1)]
         while len(chunks[-1]) > (size_hint if len(chunks) == 1 else 0):

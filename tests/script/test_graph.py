@@ -1247,3 +1247,13 @@ def test_parse_range_errors(text):
         f"Revision range {text!r} must be START:END (either side may be empty, as in ':head' or "
         "'ae10:')"
     )
+
+
+def test_revisions_can_be_linked_again_after_a_failed_build():
+    revs = [Revision("a001"), Revision("b002", "a001"), Revision("c003", "zzzz")]
+    with pytest.raises(GraphError):
+        RevisionMap(revs)
+    m = RevisionMap(revs[:2])
+    assert m["a001"].nextrev == ("b002",) and m.heads == ("b002",)
+    again = RevisionMap([revs[0]])
+    assert again["a001"].nextrev == () and again.heads == ("a001",)
