@@ -534,3 +534,27 @@ def test_verify_finds_problems_below_the_header(versions):
     ]
     put(versions, "b.py", plain("b002", "a001"))
     assert ScriptDirectory([versions]).verify() == []
+
+
+def test_synthetic_histories_load_through_the_fast_scanner(tmp_path, make_graph):
+    from mighub.script.headers import _decode_fast, scan_header_text
+
+    linear = tmp_path / "linear"
+    make_graph.write(linear, make_graph.linear(300))
+    branched = tmp_path / "branched"
+    specs = make_graph.merged_branches(400, 40)
+    make_graph.write(branched, specs)
+    for folder in (linear, branched):
+        for path in folder.glob("*.py"):
+            assert scan_header_text(_decode_fast(path.read_bytes())) is not None, path
+    sd = ScriptDirectory([linear])
+    assert len(sd.get_heads()) == 1 and len(sd.upgrade_steps((), "heads")) == 300
+    sd = ScriptDirectory([branched])
+    assert len(sd.revision_map) == 400 == len(specs)
+    assert sd.get_heads() == (specs[-1].rev,)
+    assert sum(1 for s in sd.revision_map if s.is_merge_point) == 40
+    steps = sd.upgrade_steps((), "heads")
+    rows: tuple[str, ...] = ()
+    for step in steps:
+        rows = step.apply(rows)
+    assert rows == (specs[-1].rev,)
