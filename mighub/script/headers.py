@@ -8,10 +8,13 @@ literals instead.
 
 There are two readers that must agree on every valid file:
 
-* a fast scanner built on a few compiled regular expressions.  It understands
-  the shapes that real scripts use (plain and annotated assignments, strings,
-  ``None``, tuples and lists over several lines with comments) and *declines*
-  anything it is not certain about by returning ``None``;
+* a fast scanner (``str.find`` for the names, a regular expression for each
+  assignment).  It understands the shapes that real scripts use (plain and
+  annotated assignments, strings, ``None``, tuples and lists over several
+  lines with comments) and *declines* anything it is not certain about by
+  returning ``None``.  It reads only what it needs, so a syntax error further
+  down a script shows when the script runs, or in
+  :meth:`ScriptDirectory.verify <mighub.script.directory.ScriptDirectory.verify>`;
 * the reference reader, which parses the file with :mod:`ast` and evaluates
   each value with :func:`ast.literal_eval`.  It is used whenever the scanner
   declines, and it produces every error message, so errors read the same
@@ -440,7 +443,10 @@ def scan_header_text(text: str) -> tuple[dict[str, object], str] | None:
 
 def parse_header(data: bytes | str, path: object = "<string>") -> ScriptHeader:
     """Read a header from file contents: the fast scanner, else the ast reader."""
-    text = data if isinstance(data, str) else _decode_fast(data)
+    if isinstance(data, str):
+        text: str | None = data.replace("\r\n", "\n").replace("\r", "\n") if "\r" in data else data
+    else:
+        text = _decode_fast(data)
     if text is not None:
         scanned = scan_header_text(text)
         if scanned is not None:
@@ -451,7 +457,7 @@ def parse_header(data: bytes | str, path: object = "<string>") -> ScriptHeader:
     else:
         assert isinstance(data, bytes)
         text = _decode_exact(data, path)
-    return parse_header_ast(text, path)
+    return parse_header_ast(text, path)  # the scanner declined, or found an error
 
 
 def _read_bytes(path: str | os.PathLike[str], size_hint: int) -> bytes:
