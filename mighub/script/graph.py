@@ -219,9 +219,11 @@ def apply_version_ops(heads: Iterable[str], ops: Iterable[VersionOp]) -> tuple[s
     """The rows left after ``ops``; refuses ops that wouldn't touch exactly one row.
 
     Row order is kept (an update stays in place, an insert goes last) so that
-    results are reproducible.
+    results are reproducible.  Duplicate rows count once: every statement
+    names rows by ``version_num``, so duplicates move together (and the
+    runtime's rowcount check reports them).
     """
-    rows = list(heads)
+    rows = list(dict.fromkeys(heads))
     for op in ops:
         if op.kind == "insert":
             if op.new in rows:
@@ -1399,9 +1401,18 @@ class RevisionMap:
             if dest_rev in filtered:
                 continue
             from_ = [h.revision for h in filtered]
-            if self._descendants((dest_rev,)) & set(filtered):
+            above = self._descendants((dest_rev,)) & set(filtered)
+            below = self._ancestors((dest_rev,)) & set(filtered)
+            if above and below:
+                raise RevisionError(
+                    f"Can't stamp {dest_rev.revision}: the version table holds revisions both "
+                    f"above it ({', '.join(sorted(r.revision for r in above))}) and below it "
+                    f"({', '.join(sorted(r.revision for r in below))}) on the same lineage; "
+                    "use --purge to start from an empty table"
+                )
+            if above:
                 steps.append(StampStep(from_, (dest_rev.revision,), False, False))
-            elif self._ancestors((dest_rev,)) & set(filtered):
+            elif below:
                 steps.append(StampStep(from_, (dest_rev.revision,), True, False))
             else:
                 steps.append(StampStep((), (dest_rev.revision,), True, True))

@@ -1257,3 +1257,17 @@ def test_revisions_can_be_linked_again_after_a_failed_build():
     assert m["a001"].nextrev == ("b002",) and m.heads == ("b002",)
     again = RevisionMap([revs[0]])
     assert again["a001"].nextrev == () and again.heads == ("a001",)
+
+
+def test_duplicate_version_rows_move_together():
+    m = make(LINEAR)
+    assert apply_steps(("b002", "b002"), m.upgrade_steps(("b002", "b002"), "d004")) == ("d004",)
+
+
+def test_stamp_refuses_a_table_with_rows_above_and_below_the_target():
+    with pytest.raises(RevisionError) as info:
+        make(LINEAR).stamp_steps(("d004", "a001"), "b002")  # Alembic: AssertionError
+    assert str(info.value) == (
+        "Can't stamp b002: the version table holds revisions both above it (d004) and below it "
+        "(a001) on the same lineage; use --purge to start from an empty table"
+    )
