@@ -8,19 +8,20 @@ when its ``upgrade()`` or ``downgrade()`` is about to run.
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import re
 import sys
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import MultipleHeadsError, RevisionError, ScriptError
 from .graph import MigrationStep, Revision, RevisionMap, RevOrBase, StampStep
 from .headers import ScriptHeader, _as_id_tuple, check_revision_id, read_header, read_locations
+
+if TYPE_CHECKING:
+    import datetime as _dt
 
 #: Name of new revision files when the project doesn't say otherwise.
 DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
@@ -38,7 +39,7 @@ class Script(Revision):
 
     __slots__ = ("_module", "docstring")
 
-    def __init__(self, header: ScriptHeader, path: Path) -> None:
+    def __init__(self, header: ScriptHeader, path: Path | str) -> None:
         super().__init__(
             header.revision,
             header.down_revision,
@@ -70,14 +71,14 @@ class Script(Revision):
         the one we planned with.
         """
         if self._module is None:
-            assert self.path is not None
-            module = load_module(self.path)
+            assert self._path is not None
+            module = load_module(Path(self._path))
             self._check_module(module)
             self._module = module
         return self._module
 
     def _check_module(self, module: ModuleType) -> None:
-        path = self.path
+        path = self._path
         actual = getattr(module, "revision", None)
         down = _as_id_tuple("down_revision", getattr(module, "down_revision", None), path)
         if actual != self.revision or down != self.down_revisions:
@@ -140,6 +141,8 @@ def load_module(path: Path) -> ModuleType:
 
 def new_rev_id() -> str:
     """A fresh id: 12 hex characters from a random UUID, as Alembic makes them."""
+    import uuid
+
     return uuid.uuid4().hex[-12:]
 
 
@@ -157,6 +160,8 @@ def slugify(message: str | None, truncate_slug_length: int = DEFAULT_TRUNCATE_SL
 
 def create_date(timezone: str | None = None, now: _dt.datetime | None = None) -> _dt.datetime:
     """Now, in ``timezone`` (an IANA key) if given, else naive local time."""
+    import datetime as _dt
+
     if timezone is None:
         return now if now is not None else _dt.datetime.now()
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -366,6 +371,45 @@ class ScriptDirectory:
         self, current_heads: Iterable[str], destinations: str | Sequence[str] | None
     ) -> list[StampStep]:
         return self.revision_map.stamp_steps(current_heads, destinations)
+
+    def verify(self) -> list[ScriptError]:
+        """Parse every script in full and compare it with the header that was read.
+
+        Reading headers looks only at what the graph needs, so a syntax error
+        further down a script would otherwise surface only when the script
+        runs.  ``check``-style commands call this to find such problems early;
+        it returns them (empty list: all good) rather than stopping at the first.
+        """
+        from .headers import _decode_exact, _read_bytes, parse_header_ast
+
+        problems: list[ScriptError] = []
+        for script in self.revision_map:
+            path = script._path
+            try:
+                text = _decode_exact(_read_bytes(path, 1 << 14), path)
+                full = parse_header_ast(text, path)
+            except OSError as exc:
+                problems.append(ScriptError(f"{path}: can't read revision script: {exc}", path))
+                continue
+            except ScriptError as exc:
+                problems.append(exc)
+                continue
+            seen = (
+                script.revision,
+                script.down_revisions,
+                script.own_branch_labels,
+                script.dependencies,
+                script.docstring,
+            )
+            if tuple(full) != seen:
+                problems.append(
+                    ScriptError(
+                        f"{path}: the file changed since it was read, or its header reads "
+                        "differently in full; run the command again",
+                        path,
+                    )
+                )
+        return problems
 
     # -- writing ---------------------------------------------------------------------
 

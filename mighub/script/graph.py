@@ -56,7 +56,7 @@ def _dedupe(items: Iterable[str]) -> tuple[str, ...]:
 
 
 def _where(rev: Revision) -> str:
-    return f"{rev.revision} ({rev.path})" if rev.path is not None else rev.revision
+    return f"{rev.revision} ({rev._path})" if rev._path is not None else rev.revision
 
 
 class Revision:
@@ -70,6 +70,7 @@ class Revision:
     __slots__ = (
         "_down_all",
         "_down_norm",
+        "_path",
         "_pos",
         "all_nextrev",
         "branch_labels",
@@ -78,7 +79,6 @@ class Revision:
         "nextrev",
         "normalized_dependencies",
         "own_branch_labels",
-        "path",
         "resolved_dependencies",
         "revision",
     )
@@ -101,7 +101,6 @@ class Revision:
     nextrev: tuple[str, ...]
     #: Children through ``down_revision`` or ``depends_on``, in load order.
     all_nextrev: tuple[str, ...]
-    path: Path | None
 
     def __init__(
         self,
@@ -112,7 +111,7 @@ class Revision:
         path: Path | str | None = None,
     ) -> None:
         self.revision = revision
-        self.path = Path(path) if isinstance(path, str) else path
+        self._path = path
         self.down_revisions = _tuple(down_revision)
         self.dependencies = _tuple(dependencies)
         self.own_branch_labels = _tuple(branch_labels)
@@ -120,8 +119,7 @@ class Revision:
         if bad:
             raise GraphError(
                 f"Revision id {revision!r} contains {', '.join(repr(c) for c in bad)}; "
-                "revision ids may not contain '@', '-', '+' or ':'"
-                + (f" ({self.path})" if self.path else "")
+                "revision ids may not contain '@', '-', '+' or ':'" + (f" ({path})" if path else "")
             )
         if revision in self.down_revisions:
             raise CycleError(
@@ -141,6 +139,14 @@ class Revision:
         self._down_all = self.down_revisions
         self._down_norm = self.down_revisions
         self._pos = -1
+
+    @property
+    def path(self) -> Path | None:
+        """The script file, when the revision comes from one."""
+        path = self._path
+        if path is None or isinstance(path, Path):
+            return path
+        return Path(path)
 
     def __repr__(self) -> str:
         parts = [repr(self.revision), repr(self.down_revision)]
@@ -213,9 +219,11 @@ def apply_version_ops(heads: Iterable[str], ops: Iterable[VersionOp]) -> tuple[s
     """The rows left after ``ops``; refuses ops that wouldn't touch exactly one row.
 
     Row order is kept (an update stays in place, an insert goes last) so that
-    results are reproducible.
+    results are reproducible.  Duplicate rows count once: every statement
+    names rows by ``version_num``, so duplicates move together (and the
+    runtime's rowcount check reports them).
     """
-    rows = list(heads)
+    rows = list(dict.fromkeys(heads))
     for op in ops:
         if op.kind == "insert":
             if op.new in rows:
@@ -335,8 +343,8 @@ class MigrationStep:
         if self.is_upgrade:
             if not down or not hs.intersection(down):
                 return (VersionOp("insert", None, this),)
-            present = [r for r in down if r in hs]
-            if len(down) > 1 and len(present) > 1:
+            present = [r for r in down if r in hs]  # at least one, see above
+            if len(present) > 1:
                 others = hs.difference(down)
                 if others:
                     present = [r for r in present if not self._map._covered(others, r)]
@@ -348,11 +356,6 @@ class MigrationStep:
                 ops = [VersionOp("delete", r, None) for r in present[:-1]]
                 ops.append(VersionOp("update", present[-1], this))
                 return tuple(ops)
-            if len(present) != 1:
-                raise RevisionError(
-                    f"Can't tell which version row to update for revision {this}: "
-                    f"the table holds {', '.join(sorted(hs)) or 'nothing'}"
-                )
             return (VersionOp("update", present[0], this),)
         if this in hs:
             if not down:
@@ -481,9 +484,11 @@ class RevisionMap:
             other = revs.get(rev.revision)
             if other is not None:
                 raise GraphError(
-                    f"Revision id {rev.revision} is used twice: by {other.path} and by {rev.path}"
+                    f"Revision id {rev.revision} is used twice: by {other._path} and by {rev._path}"
                 )
-            rev._reset()
+            if rev._pos != -1:  # linked (or half-linked) into another map before
+                rev._reset()
+            rev._pos = -2
             revs[rev.revision] = rev
         self._revs = revs
         self._order = list(revs.values())
@@ -558,7 +563,7 @@ class RevisionMap:
         for key, kids in all_children.items():
             revs[key].all_nextrev = tuple(kids)
 
-        self._check_cycles()
+        self._check_cycles(with_deps=bool(dependents))
 
         for rev in order:
             if rev.resolved_dependencies:
@@ -586,10 +591,17 @@ class RevisionMap:
         rev.normalized_dependencies = deps
         rev._down_norm = _dedupe(rev.down_revisions + deps)
 
-    def _check_cycles(self) -> None:
+    def _check_cycles(self, with_deps: bool) -> None:
+        """Kahn's algorithm over versioned edges, then (if any) dependency edges too.
+
+        Its output doubles as the topological order used for ancestor bit sets.
+        """
         order = self._order
         revs = self._revs
-        for attr, kind in (("down_revisions", "Cycle"), ("_down_all", "Dependency cycle")):
+        passes = [("down_revisions", "Cycle")]
+        if with_deps:
+            passes.append(("_down_all", "Dependency cycle"))
+        for attr, kind in passes:
             pending = {r.revision: len(getattr(r, attr)) for r in order}
             kids_attr = "nextrev" if attr == "down_revisions" else "all_nextrev"
             ready = [r for r in order if not pending[r.revision]]
@@ -610,10 +622,9 @@ class RevisionMap:
                     + ", ".join(_where(revs[r]) for r in on_cycle),
                     on_cycle,
                 )
-            if attr == "_down_all":
-                for i, rev in enumerate(done):
-                    rev._pos = i
-                self._topo = done
+        for i, rev in enumerate(done):
+            rev._pos = i
+        self._topo = done
 
     def _cycle_members(self, stuck: list[Revision], attr: str) -> list[str]:
         """Revisions that lie on a cycle (not merely downstream of one), in load order."""
@@ -1214,7 +1225,13 @@ class RevisionMap:
                 f"{lower or 'base'} is not an ancestor of {upper or 'base'}",
             )
         if current and current[0] is None:
-            _, rev = self._parse_downgrade_target(upper, lower, assert_relative_length)
+            # a relative lower end that walked off the graph: read it relative to upper
+            try:
+                _, rev = self._parse_downgrade_target(upper, lower, assert_relative_length)
+            except ResolutionError:
+                raise RevisionError(
+                    f"Relative revision {lower} goes below the base from {_show(upper)}"
+                ) from None
             if not rev:
                 raise RevisionError(f"{lower!r} doesn't name a revision")
             if rev == "base":
@@ -1329,14 +1346,7 @@ class RevisionMap:
 
     def upgrade_steps(self, current_heads: Iterable[str], destination: str) -> list[MigrationStep]:
         """What ``upgrade destination`` runs from version rows ``current_heads``, in order."""
-        current = tuple(current_heads)
-        try:
-            revs = self.iterate_revisions(destination, current, implicit_base=True)
-        except RangeError:
-            raise RangeError(
-                f"Destination {destination} is not a valid upgrade target from the current "
-                f"head(s) ({', '.join(current) or 'base'})"
-            ) from None
+        revs = self.iterate_revisions(destination, tuple(current_heads), implicit_base=True)
         return [MigrationStep(self, r, True) for r in reversed(revs)]
 
     def downgrade_steps(
@@ -1391,9 +1401,18 @@ class RevisionMap:
             if dest_rev in filtered:
                 continue
             from_ = [h.revision for h in filtered]
-            if self._descendants((dest_rev,)) & set(filtered):
+            above = self._descendants((dest_rev,)) & set(filtered)
+            below = self._ancestors((dest_rev,)) & set(filtered)
+            if above and below:
+                raise RevisionError(
+                    f"Can't stamp {dest_rev.revision}: the version table holds revisions both "
+                    f"above it ({', '.join(sorted(r.revision for r in above))}) and below it "
+                    f"({', '.join(sorted(r.revision for r in below))}) on the same lineage; "
+                    "use --purge to start from an empty table"
+                )
+            if above:
                 steps.append(StampStep(from_, (dest_rev.revision,), False, False))
-            elif self._ancestors((dest_rev,)) & set(filtered):
+            elif below:
                 steps.append(StampStep(from_, (dest_rev.revision,), True, False))
             else:
                 steps.append(StampStep((), (dest_rev.revision,), True, True))
@@ -1411,6 +1430,21 @@ class RevisionMap:
             if rev is not None:
                 out.append(rev.revision)
         return tuple(out)
+
+
+def parse_range(text: str) -> tuple[str | None, str | None]:
+    """Split a ``START:END`` range (``history -r``, offline ``--sql``) into its ends.
+
+    Either end may be empty (None): ``:head``, ``base:``.
+    """
+    parts = text.strip().split(":")
+    if len(parts) != 2:
+        raise RevisionError(
+            f"Revision range {text!r} must be START:END (either side may be empty, "
+            "as in ':head' or 'ae10:')"
+        )
+    start, end = (p.strip() or None for p in parts)
+    return start, end
 
 
 def _show(value: Any) -> str:
@@ -1432,4 +1466,5 @@ __all__ = [
     "VersionOp",
     "apply_steps",
     "apply_version_ops",
+    "parse_range",
 ]

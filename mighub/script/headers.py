@@ -8,10 +8,13 @@ literals instead.
 
 There are two readers that must agree on every valid file:
 
-* a fast scanner built on a few compiled regular expressions.  It understands
-  the shapes that real scripts use (plain and annotated assignments, strings,
-  ``None``, tuples and lists over several lines with comments) and *declines*
-  anything it is not certain about by returning ``None``;
+* a fast scanner (``str.find`` for the names, a regular expression for each
+  assignment).  It understands the shapes that real scripts use (plain and
+  annotated assignments, strings, ``None``, tuples and lists over several
+  lines with comments) and *declines* anything it is not certain about by
+  returning ``None``.  It reads only what it needs, so a syntax error further
+  down a script shows when the script runs, or in
+  :meth:`ScriptDirectory.verify <mighub.script.directory.ScriptDirectory.verify>`;
 * the reference reader, which parses the file with :mod:`ast` and evaluates
   each value with :func:`ast.literal_eval`.  It is used whenever the scanner
   declines, and it produces every error message, so errors read the same
@@ -143,7 +146,7 @@ def _build(values: dict[str, object], docstring: str, path: object) -> ScriptHea
 # decoding
 # --------------------------------------------------------------------------
 
-_COOKIE_RE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
+_COOKIE = (rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
 _UTF8_NAMES = {b"utf-8", b"utf8", b"utf_8", b"utf-8-sig", b"utf_8_sig"}
 
 
@@ -153,7 +156,7 @@ def _decode_fast(data: bytes) -> str | None:
         data = data[3:]
     if b"coding" in data[:400]:
         head = b"\n".join(data.split(b"\n", 2)[:2])
-        m = _COOKIE_RE.search(head)
+        m = _rx.cookie.search(head)
         if m and m.group(1).lower() not in _UTF8_NAMES:
             return None
     try:
@@ -251,7 +254,7 @@ def parse_header_ast(text: str, path: object = "<string>") -> ScriptHeader:
 # blank lines and comment lines before the first statement
 _LEAD = r"(?:[ \t\f]*(?:#[^\n]*)?\n)*"
 _END = r"[ \t]*(?:#[^\n]*)?(?:\n|\Z)"
-_DOC_RE = re.compile(
+_DOC = (
     _LEAD + r"(?:"
     r'"""([^"\\]*(?:"(?!"")[^"\\]*)*)"""'
     r"|'''([^'\\]*(?:'(?!'')[^'\\]*)*)'''"
@@ -259,8 +262,7 @@ _DOC_RE = re.compile(
     r"|'([^'\\\n]*)'"
     r")" + _END
 )
-_LEAD_RE = re.compile(_LEAD)
-_STRINGISH_RE = re.compile(r"[rRuUbBfF]{0,2}['\"]")
+_STRINGISH = r"[rRuUbBfF]{0,2}['\"]"
 
 _STR = r"(?:\"[^\"\\\n]*\"|'[^'\\\n]*')"
 _GAP = r"(?:[ \t\n]|#[^\n]*)*"
@@ -268,32 +270,75 @@ _SEQ = (
     r"[(\[]" + _GAP + r"(?:" + _STR + _GAP + r"(?:," + _GAP + _STR + _GAP + r")*"
     r"(?:," + _GAP + r")?)?[)\]]"
 )
-_ASSIGN_RE = re.compile(
+_ASSIGN = (
     r"(revision|down_revision|branch_labels|depends_on)[ \t]*(?::[^=\n#]+)?=[ \t]*"
     r"(None|" + _STR + r"|" + _SEQ + r")" + _END
 )
-_NAME_RE = re.compile(r"(?<![\w.])(?:revision|down_revision|branch_labels|depends_on)(?!\w)")
-_ITEM_RE = re.compile(r"#[^\n]*|\"([^\"\\\n]*)\"|'([^'\\\n]*)'")
+_ITEM = r"#[^\n]*|\"([^\"\\\n]*)\"|'([^'\\\n]*)'"
 _QUOTES = ("'", '"')
 # the code part of a line: everything up to a comment, skipping simple strings
-_CODE_RE = re.compile(r"""(?:[^#'"\\]|"[^"\\\n]*"|'[^'\\\n]*')*""")
+_CODE = r"""(?:[^#'"\\]|"[^"\\\n]*"|'[^'\\\n]*')*"""
+
+
+class _Patterns:
+    """The scanner's regular expressions, compiled on first use.
+
+    A warm run (everything cached) never scans a file, so it shouldn't pay the
+    few milliseconds of compiling them at import time.
+    """
+
+    _sources: dict[str, tuple[Any, ...]] = {
+        "cookie": _COOKIE,
+        "doc": (_DOC,),
+        "lead": (_LEAD,),
+        "stringish": (_STRINGISH,),
+        "assign": (_ASSIGN,),
+        "item": (_ITEM,),
+        "code": (_CODE,),
+    }
+
+    def __getattr__(self, name: str) -> re.Pattern:
+        pattern = re.compile(*self._sources[name])
+        setattr(self, name, pattern)
+        return pattern
+
+
+_rx = _Patterns()
 
 
 def _seq_value(text: str) -> object:
     inner = text[1:-1]
     items = []
-    for m in _ITEM_RE.finditer(inner):
+    for m in _rx.item.finditer(inner):
         if m.group(0)[0] != "#":
             items.append(m.group(1) if m.group(1) is not None else m.group(2))
     if text[0] == "[":
         return items
-    if len(items) == 1 and "," not in _ITEM_RE.sub("", inner):
+    if len(items) == 1 and "," not in _rx.item.sub("", inner):
         return items[0]  # ("abc") is just a parenthesised string
     return tuple(items)
 
 
 def _prev_line_blocks(text: str, line_start: int, floor: int) -> bool:
     """True if the previous code line could leave ``line_start`` inside an open statement."""
+    j = line_start - 2
+    while j >= floor and text[j] in " \t\n":
+        j -= 1
+    if j < floor:
+        return False
+    start = text.rfind("\n", 0, j) + 1
+    if text.find("#", start, j + 1) == -1:
+        return text[j] in "([{,\\:"
+    while text[start] == "#" and start > floor:  # whole-line comments: skip them
+        j = start - 2
+        while j >= floor and text[j] in " \t\n":
+            j -= 1
+        if j < floor:
+            return False
+        start = text.rfind("\n", 0, j) + 1
+        if text.find("#", start, j + 1) == -1:
+            return text[j] in "([{,\\:"
+    # the previous line has a comment (or a '#' in a string): look closer
     end = line_start - 1
     while end > floor:
         start = text.rfind("\n", 0, end) + 1
@@ -302,7 +347,7 @@ def _prev_line_blocks(text: str, line_start: int, floor: int) -> bool:
         if not line or line[0] == "#":
             continue
         if "#" in line:
-            code = _CODE_RE.match(line)
+            code = _rx.code.match(line)
             if code is None or (code.end() < len(line) and line[code.end()] != "#"):
                 return True  # an escape or an open string: can't tell cheaply
             line = line[: code.end()].rstrip()
@@ -312,39 +357,76 @@ def _prev_line_blocks(text: str, line_start: int, floor: int) -> bool:
     return False
 
 
+def _has_quote(text: str, start: int, end: int) -> bool:
+    return text.find("'", start, end) != -1 or text.find('"', start, end) != -1
+
+
+def _name_positions(text: str, pos: int) -> list[int]:
+    """Start of every whole-word header name after ``pos`` (not after a ``.``).
+
+    ``str.find`` runs at C speed; a regex alternation would try every position.
+    """
+    found = []
+    size = len(text)
+    for word in ("revision", "branch_labels", "depends_on"):
+        i = text.find(word, pos)
+        while i != -1:
+            end = i + len(word)
+            start = i
+            if word == "revision" and i - 5 >= pos and text.startswith("down_", i - 5):
+                start = i - 5
+            if start:
+                ch = text[start - 1]
+                if ch == "_" or ch == "." or ch.isalnum():
+                    i = text.find(word, end)
+                    continue
+            if end < size:
+                ch = text[end]
+                if ch == "_" or ch.isalnum():
+                    i = text.find(word, end)
+                    continue
+            found.append(start)
+            i = text.find(word, end)
+    found.sort()
+    return found
+
+
 def scan_header_text(text: str) -> tuple[dict[str, object], str] | None:
     """The fast path: the header values and docstring, or None to defer to :mod:`ast`.
 
     ``text`` must already be decoded with newlines normalised to ``\\n``.
     """
-    m = _DOC_RE.match(text)
+    m = _rx.doc.match(text)
     if m is not None:
         docstring = next(g for g in m.groups() if g is not None)
         pos = m.end()
     else:
-        lead = _LEAD_RE.match(text)
+        lead = _rx.lead.match(text)
         start = lead.end() if lead else 0
-        if _STRINGISH_RE.match(text, start) or text[start : start + 1] in (" ", "\t", "\f"):
+        if _rx.stringish.match(text, start) or text[start : start + 1] in (" ", "\t", "\f"):
             return None  # an unusual docstring or indentation: let ast decide
         docstring = ""
         pos = 0
 
     triple = min((i for i in (text.find('"""', pos), text.find("'''", pos)) if i != -1), default=-1)
     values: dict[str, object] = {}
-    for found in _NAME_RE.finditer(text, pos):
-        at = found.start()
-        line_start = text.rfind("\n", 0, at) + 1
-        if line_start != at:
-            prefix = text[line_start:at]
-            hash_at = prefix.find("#")
-            if hash_at != -1 and "'" not in prefix[:hash_at] and '"' not in prefix[:hash_at]:
+    last_end = -1
+    for at in _name_positions(text, pos):
+        if at and text[at - 1] != "\n":
+            line_start = text.rfind("\n", 0, at) + 1
+            hash_at = text.find("#", line_start, at)
+            if hash_at != -1 and not _has_quote(text, line_start, hash_at):
                 continue  # a comment that mentions the name
             return None
-        if line_start < pos or (triple != -1 and triple < at):
+        if triple != -1 and triple < at:
             return None
-        a = _ASSIGN_RE.match(text, at)
-        if a is None or _prev_line_blocks(text, line_start, pos):
+        a = _rx.assign.match(text, at)
+        if a is None:
             return None
+        # a header line right after another one can't be inside a statement
+        if at != last_end and _prev_line_blocks(text, at, pos):
+            return None
+        last_end = a.end()
         raw = a.group(2)
         first = raw[0]
         if first in _QUOTES:
@@ -361,7 +443,10 @@ def scan_header_text(text: str) -> tuple[dict[str, object], str] | None:
 
 def parse_header(data: bytes | str, path: object = "<string>") -> ScriptHeader:
     """Read a header from file contents: the fast scanner, else the ast reader."""
-    text = data if isinstance(data, str) else _decode_fast(data)
+    if isinstance(data, str):
+        text: str | None = data.replace("\r\n", "\n").replace("\r", "\n") if "\r" in data else data
+    else:
+        text = _decode_fast(data)
     if text is not None:
         scanned = scan_header_text(text)
         if scanned is not None:
@@ -372,14 +457,32 @@ def parse_header(data: bytes | str, path: object = "<string>") -> ScriptHeader:
     else:
         assert isinstance(data, bytes)
         text = _decode_exact(data, path)
-    return parse_header_ast(text, path)
+    return parse_header_ast(text, path)  # the scanner declined, or found an error
 
 
-def read_header(path: str | os.PathLike[str]) -> ScriptHeader:
-    """Read the header of the script at ``path`` (no cache)."""
+def _read_bytes(path: str | os.PathLike[str], size_hint: int) -> bytes:
+    # os.read with the size from stat is about twice as fast as open().read()
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))  # no newline translation
     try:
-        with open(path, "rb") as f:
-            data = f.read()
+        chunks = [os.read(fd, size_hint + 1)]
+        while len(chunks[-1]) > (size_hint if len(chunks) == 1 else 0):
+            size_hint = 0
+            more = os.read(fd, 1 << 16)
+            if not more:
+                break
+            chunks.append(more)
+    finally:
+        os.close(fd)
+    return b"".join(chunks) if len(chunks) > 1 else chunks[0]
+
+
+def read_header(path: str | os.PathLike[str], size_hint: int = 1 << 14) -> ScriptHeader:
+    """Read the header of the script at ``path`` (no cache).
+
+    ``size_hint`` (the size from a ``stat``) lets the file be read in one call.
+    """
+    try:
+        data = _read_bytes(path, size_hint)
     except OSError as exc:
         raise ScriptError(f"{path}: can't read revision script: {exc.strerror}", path) from None
     return parse_header(data, path)
@@ -442,10 +545,6 @@ CACHE_NAME = f"mighub-headers.v{CACHE_FORMAT}.m{marshal.version}.marshal"
 RACY_NS = 2_000_000_000
 
 
-def _stat_key(st: os.stat_result) -> tuple[int, int, int, int]:
-    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
-
-
 class HeaderCache:
     """Headers of one version location, remembered across runs.
 
@@ -481,24 +580,15 @@ class HeaderCache:
             return payload[1]
         return {}
 
-    def read(self, name: str, entry: os.DirEntry | Path) -> ScriptHeader:
-        """The header of one script, from the cache when it is still valid."""
-        path = entry.path if isinstance(entry, os.DirEntry) else os.fspath(entry)
-        try:
-            st = entry.stat() if isinstance(entry, os.DirEntry) else os.stat(path)
-        except OSError as exc:
-            raise ScriptError(f"{path}: can't read revision script: {exc.strerror}", path) from None
-        key = _stat_key(st)
+    def read(self, name: str, path: str, st: os.stat_result) -> ScriptHeader:
+        """The header of the script ``path`` (``name`` relative to the location, ``st``
+        its stat), from the cache when the entry is still valid."""
+        key = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
         cached = self._old.get(name)
-        if cached is not None and cached[:4] == key:
-            try:
-                header = ScriptHeader(cached[4], cached[5], cached[6], cached[7], cached[8])
-            except Exception:
-                header = None
-            if header is not None:
-                self._new[name] = cached
-                return header
-        header = read_header(path)
+        if cached is not None and len(cached) == 9 and cached[:4] == key:
+            self._new[name] = cached
+            return tuple.__new__(ScriptHeader, cached[4:])
+        header = read_header(path, st.st_size)
         if self.enabled:
             if max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - RACY_NS:
                 self._new[name] = (*key, *header)
@@ -530,18 +620,21 @@ class HeaderCache:
 
 
 def read_location(
-    location: str | os.PathLike[str], recursive: bool = False, use_cache: bool = True
-) -> list[tuple[Path, ScriptHeader]]:
-    """Every script header in one version location, in loader order.
+    location: str | os.PathLike[str],
+    recursive: bool = False,
+    use_cache: bool = True,
+    _seen: set[tuple[int, int]] | None = None,
+) -> list[tuple[str, ScriptHeader]]:
+    """``(path, header)`` of every script in one version location, in loader order.
 
-    A missing location yields nothing (Alembic skips it too).  Identical files
-    reached twice (hard links, symlinks) are read once.
+    Paths are plain strings: building thousands of ``Path`` objects would cost
+    more than reading a warm cache.  A missing location yields nothing (Alembic
+    skips it too).  The same file reached twice (hard link, symlink) counts once.
     """
-    location = Path(location)
     cache = HeaderCache(location, enabled=use_cache)
-    out: list[tuple[Path, ScriptHeader]] = []
-    seen: set[tuple[int, int]] = set()
-    for name, entry in iter_script_files(location, recursive):
+    out: list[tuple[str, ScriptHeader]] = []
+    seen = set() if _seen is None else _seen
+    for name, entry in iter_script_files(Path(location), recursive):
         try:
             st = entry.stat()
         except OSError:
@@ -550,23 +643,19 @@ def read_location(
         if ident in seen:
             continue
         seen.add(ident)
-        out.append((Path(entry.path), cache.read(name, entry)))
+        out.append((entry.path, cache.read(name, entry.path, st)))
     cache.save()
     return out
 
 
 def read_locations(
     locations: Iterable[str | os.PathLike[str]], recursive: bool = False, use_cache: bool = True
-) -> list[tuple[Path, ScriptHeader]]:
-    """Headers from several version locations, in order; a location given twice counts once."""
-    out: list[tuple[Path, ScriptHeader]] = []
-    done: set[str] = set()
+) -> list[tuple[str, ScriptHeader]]:
+    """Headers from several version locations, in order (see :func:`read_location`)."""
+    out: list[tuple[str, ScriptHeader]] = []
+    seen: set[tuple[int, int]] = set()
     for location in locations:
-        key = os.path.realpath(location)
-        if key in done:
-            continue
-        done.add(key)
-        out.extend(read_location(location, recursive, use_cache))
+        out.extend(read_location(location, recursive, use_cache, seen))
     return out
 
 

@@ -31,9 +31,9 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     real = headers.read_header
 
-    def counting(path):
+    def counting(path, *args):
         seen.append(Path(path).name)
-        return real(path)
+        return real(path, *args)
 
     monkeypatch.setattr(headers, "read_header", counting)
     return seen

@@ -487,3 +487,74 @@ def test_existing_file_is_not_overwritten(versions, template):
         ScriptDirectory([versions]).generate_revision(template, "x", rev_id="a001", now=NOW)
     assert str(info.value) == f"{versions / 'a001_x.py'}: already exists; not overwriting it"
     assert "zzz1" in (versions / "a001_x.py").read_text()
+
+
+def test_directory_wrappers_delegate_to_the_graph(versions):
+    put(versions, "a.py", plain("a001"))
+    put(versions, "b.py", plain("b002", "a001"))
+    sd = ScriptDirectory([versions], use_cache=False)
+    assert [s.revision for s in sd] == ["a001", "b002"]
+    assert [s.revision for s in sd.get_revisions("heads")] == ["b002"]
+    assert [s.revision for s in sd.walk_revisions()] == ["b002", "a001"]
+    assert [s.revision.revision for s in sd.upgrade_steps((), "heads")] == ["a001", "b002"]
+    assert [s.revision.revision for s in sd.downgrade_steps(("b002",), "base")] == ["b002", "a001"]
+    assert sd.stamp_steps((), "heads")[0].to == ("b002",)
+    assert sd.get_base() == "a001"
+    put(versions, "c.py", plain("c003", "b002"))
+    assert sd.get_current_head() == "b002"
+    sd.refresh()
+    assert sd.get_current_head() == "c003"
+    assert not (versions / "__pycache__").exists()
+
+
+def test_empty_directory(versions):
+    sd = ScriptDirectory([versions])
+    assert sd.get_heads() == () and sd.get_current_head() is None and sd.get_base() is None
+
+
+def test_module_registered_by_another_directory_is_reused(versions):
+    put(versions, "a.py", plain("a001"))
+    first = ScriptDirectory([versions]).get_revision("a001").module
+    assert ScriptDirectory([versions]).get_revision("a001").module is first
+    del sys.modules[_module_name(versions / "a.py")]
+
+
+def test_naive_now_is_taken_as_utc_for_a_timezone():
+    assert create_date("Europe/Paris", dt.datetime(2026, 7, 1, 10, 0)).hour == 12
+
+
+def test_verify_finds_problems_below_the_header(versions):
+    put(versions, "a.py", plain("a001"))
+    put(versions, "b.py", 'revision = "b002"\ndown_revision = "a001"\n\ndef upgrade(:\n    pass\n')
+    sd = ScriptDirectory([versions])
+    assert sd.get_heads() == ("b002",)  # the header reads fine
+    problems = sd.verify()
+    assert [str(p) for p in problems] == [
+        f"{versions / 'b.py'}, line 4: syntax error: invalid syntax"
+    ]
+    put(versions, "b.py", plain("b002", "a001"))
+    assert ScriptDirectory([versions]).verify() == []
+
+
+def test_synthetic_histories_load_through_the_fast_scanner(tmp_path, make_graph):
+    from mighub.script.headers import _decode_fast, scan_header_text
+
+    linear = tmp_path / "linear"
+    make_graph.write(linear, make_graph.linear(300))
+    branched = tmp_path / "branched"
+    specs = make_graph.merged_branches(400, 40)
+    make_graph.write(branched, specs)
+    for folder in (linear, branched):
+        for path in folder.glob("*.py"):
+            assert scan_header_text(_decode_fast(path.read_bytes())) is not None, path
+    sd = ScriptDirectory([linear])
+    assert len(sd.get_heads()) == 1 and len(sd.upgrade_steps((), "heads")) == 300
+    sd = ScriptDirectory([branched])
+    assert len(sd.revision_map) == 400 == len(specs)
+    assert sd.get_heads() == (specs[-1].rev,)
+    assert sum(1 for s in sd.revision_map if s.is_merge_point) == 40
+    steps = sd.upgrade_steps((), "heads")
+    rows: tuple[str, ...] = ()
+    for step in steps:
+        rows = step.apply(rows)
+    assert rows == (specs[-1].rev,)

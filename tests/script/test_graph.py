@@ -31,6 +31,7 @@ from mighub.script.graph import (
     VersionOp,
     apply_steps,
     apply_version_ops,
+    parse_range,
 )
 
 LINEAR = [("a001",), ("b002", "a001"), ("c003", "b002"), ("d004", "c003")]
@@ -1117,3 +1118,156 @@ def test_offline_start():
     assert m.offline_start("base") == ()
     assert m.offline_start("b00") == ("b002",)
     assert m.offline_start(("b002", "base")) == ("b002",)
+
+
+# ---------------------------------------------------------------------------
+# corners (also checked against Alembic 1.20.1)
+# ---------------------------------------------------------------------------
+
+
+def test_history_from_a_revision_used_as_branch_name():
+    m = make(ROOTS)
+    assert ids(m.walk_revisions("n2b2@base", "heads")) == ["n3c3", "n2b2", "n1a1"]
+    assert ids(m.walk_revisions("n2b2@n1a1", "heads")) == ["n3c3", "n2b2", "n1a1"]
+    assert ids(m.walk_revisions("net@n2b2", "heads")) == ["n3c3", "n2b2"]
+    assert ids(m.walk_revisions("net@-1", "heads")) == ["n3c3", "n2b2"]
+    assert ids(m.walk_revisions("-1", "heads")) == ["n3c3", "n2b2", "u2e2", "u1d1"]
+    with pytest.raises(RevisionError) as info:
+        make(LINEAR).walk_revisions("b002@base", "heads")  # Alembic: AssertionError
+    assert str(info.value) == (
+        "Revision b002 is used as a branch in 'b002@base' but carries 0 branch labels; use a label"
+    )
+
+
+def test_history_relative_lower_end():
+    m = make(LINEAR)
+    assert ids(m.walk_revisions("-2", "heads")) == ["d004", "c003", "b002"]
+    with pytest.raises(RevisionError) as info:
+        m.walk_revisions("-5", "heads")
+    assert str(info.value) == "Relative revision -5 goes below the base from heads"
+
+
+def test_history_between_current_heads():
+    m = make(BRANCH)
+    assert ids(m.walk_revisions("b002", ("c003", "d004"))) == ["c003", "d004", "b002"]
+    assert ids(m.walk_revisions(("c003",), "heads")) == ["c003"]
+
+
+def test_downgrade_relative_to_a_revision():
+    m = make(LINEAR)
+    assert order(m.downgrade_steps(("d004",), "b002-1")) == ["d004", "c003", "b002"]
+    with pytest.raises(RevisionError, match=r"^'d004\+2' walks past the newest revision$"):
+        m.downgrade_steps(("d004",), "d004+2")
+    with pytest.raises(RevisionError, match=r"^'b002-5' walks past the base$"):
+        m.downgrade_steps(("d004",), "b002-5")
+    assert order(m.upgrade_steps(("b002",), "head-1")) == ["c003"]
+
+
+def test_downgrade_with_a_branch_that_excludes_every_child():
+    with pytest.raises(RevisionError) as info:
+        make(BRANCH).downgrade_steps(("c003", "d004"), "a001@b002")
+    assert str(info.value) == "'a001@b002' is not a valid downgrade target from the current heads"
+
+
+def test_label_relative_downgrade_finds_a_row_taken_over_by_a_dependent():
+    m = make(DEPS)
+    # e001's row was taken over by f002, yet e001@-1 still starts from e001's line
+    assert down(m, ("f002",), "e001@-1") == [
+        ("f002", [(UPD, "f002", "e001")], ["e001"]),
+        ("e001", [(DEL, "e001", None)], []),
+    ]
+    assert order(m.downgrade_steps(("c003", "y002"), "other@-1")) == ["y002"]
+    assert order(m.downgrade_steps(("c003", "y002"), "x001@-1")) == ["y002"]
+
+
+def test_label_relative_downgrade_needs_one_current_revision_on_the_branch():
+    with pytest.raises(RevisionError) as info:
+        make(ROOTS).downgrade_steps(("n3c3",), "auth@-1")
+    assert (
+        str(info.value)
+        == "Can't tell where 'auth@-1' starts: no current revision is on branch 'auth'"
+    )
+
+
+def test_stamp_with_several_heads_needs_a_single_target():
+    with pytest.raises(MultipleHeadsError) as info:
+        make(BRANCH).stamp_steps(("c003",), "head")
+    assert str(info.value) == (
+        "Multiple heads are present (c003, d004); stamp needs a single target revision for each "
+        "lineage"
+    )
+
+
+def test_stamp_base_among_other_destinations_only_filters():
+    # as in Alembic, "base" next to a real destination adds no step of its own
+    assert stamp(make(LINEAR), ("b002",), ("c003", "base")) == [
+        (("b002",), ("c003",), "up", False, [(UPD, "b002", "c003")], ["c003"])
+    ]
+
+
+def test_version_ops_refuse_inconsistent_rows():
+    m = make(MERGE)
+    with pytest.raises(RevisionError) as info:
+        MigrationStep(m, m["m005"], True).version_ops(("c003", "d004", "e006"))
+    assert str(info.value) == (
+        "Can't merge into m005: every parent row is implied by another head (c003, d004, e006)"
+    )
+    with pytest.raises(RevisionError) as info:
+        MigrationStep(m, m["m005"], False).version_ops(("a001",))
+    assert str(info.value) == (
+        "Can't tell which version row to update when downgrading m005: the table holds a001"
+    )
+    with pytest.raises(RevisionError, match=r"^Can't apply StampStep"):
+        StampStep((), (), False, False).version_ops(())
+
+
+def test_revision_repr_and_paths():
+    rev = Revision("b002", ("a001", "x001"), "y001", "lab", path="v/b.py")
+    assert repr(rev) == (
+        "Revision('b002', ('a001', 'x001'), dependencies=('y001',), branch_labels=('lab',))"
+    )
+    assert str(rev.path) == "v/b.py" and Revision("a001").path is None
+    m = make(LINEAR)
+    assert len(m) == 4 and "b002" in m and [r.revision for r in m.revisions][:2] == ["a001", "b002"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("base:heads", ("base", "heads")), (":head", (None, "head")), ("ae10:", ("ae10", None))],
+)
+def test_parse_range(text, expected):
+    assert parse_range(text) == expected
+
+
+@pytest.mark.parametrize("text", ["head", "a:b:c"])
+def test_parse_range_errors(text):
+    with pytest.raises(RevisionError) as info:
+        parse_range(text)
+    assert str(info.value) == (
+        f"Revision range {text!r} must be START:END (either side may be empty, as in ':head' or "
+        "'ae10:')"
+    )
+
+
+def test_revisions_can_be_linked_again_after_a_failed_build():
+    revs = [Revision("a001"), Revision("b002", "a001"), Revision("c003", "zzzz")]
+    with pytest.raises(GraphError):
+        RevisionMap(revs)
+    m = RevisionMap(revs[:2])
+    assert m["a001"].nextrev == ("b002",) and m.heads == ("b002",)
+    again = RevisionMap([revs[0]])
+    assert again["a001"].nextrev == () and again.heads == ("a001",)
+
+
+def test_duplicate_version_rows_move_together():
+    m = make(LINEAR)
+    assert apply_steps(("b002", "b002"), m.upgrade_steps(("b002", "b002"), "d004")) == ("d004",)
+
+
+def test_stamp_refuses_a_table_with_rows_above_and_below_the_target():
+    with pytest.raises(RevisionError) as info:
+        make(LINEAR).stamp_steps(("d004", "a001"), "b002")  # Alembic: AssertionError
+    assert str(info.value) == (
+        "Can't stamp b002: the version table holds revisions both above it (d004) and below it "
+        "(a001) on the same lineage; use --purge to start from an empty table"
+    )

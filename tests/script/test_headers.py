@@ -407,3 +407,40 @@ def test_scanner_never_disagrees_with_ast_on_noise(noise):
 def test_real_files_read_from_disk(write_script):
     path: Path = write_script("1975ea83b712_add.py", STANDARD)
     assert read_header(path).revision == "1975ea83b712"
+
+
+def test_undecodable_file_is_an_error(tmp_path):
+    p = tmp_path / "a.py"
+    p.write_bytes(b'revision = "a\xff"\n')
+    with pytest.raises(ScriptError, match=r"a\.py: can't decode the file as Python source"):
+        read_header(p)
+    p.write_bytes(b'# coding: klingon\nrevision = "a"\n')
+    with pytest.raises(ScriptError, match=r"a\.py: can't decode the file as Python source"):
+        read_header(p)
+
+
+def test_file_bigger_than_the_size_hint_is_read_whole(tmp_path):
+    p = tmp_path / "a.py"
+    p.write_text('"""' + "x" * 70000 + '"""\nrevision = "a"\n')
+    assert read_header(p, size_hint=10).revision == "a"
+    assert len(read_header(p, size_hint=10).docstring) == 70000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'revision = "m"\ndown_revision = ("a"]\n',  # mismatched brackets
+        'x = "#"; y = (  # it\'s\nrevision = "m"\n)\n',  # can't tell the comment from a string
+        'revision = "m"\na, b = 1, 2\n',  # unpacking that doesn't touch the header
+        'revision = "m"\nx = 1  # "quoted" comment\ndown_revision = "a"\n',
+    ],
+)
+def test_more_shapes_agree(text):
+    try:
+        expected = parse_header_ast(text, "x.py")
+    except ScriptError as exc:
+        with pytest.raises(ScriptError) as info:
+            parse_header(text, "x.py")
+        assert str(info.value) == str(exc)
+    else:
+        assert parse_header(text, "x.py") == expected
