@@ -95,7 +95,8 @@ class MighubGroup(click.Group):
         registry = project.host.commands
         sections: dict[str, list[tuple[str, str]]] = {}
         for entry in sorted(registry.entries(), key=lambda e: e.key):
-            cmd = entry.value
+            cmd = registry.get(entry.key)
+            assert cmd is not None
             if cmd.hidden:
                 continue
             plugin = entry.plugin

@@ -78,6 +78,10 @@ def mighub_register_commands(cli: CommandRegistry) -> None:
                 for script in project.scripts.walk():
                     ...
 
+    ``cli.add_command("my_plugin.commands:lint", "lint")`` registers a command
+    by reference instead: its module is imported only when the command runs
+    (or ``--help`` lists it), so other commands do not pay for it.
+
     ``mighub --help`` lists the commands under the plugin that added them.
     Commands receive the :class:`mighub.project.Project` as the click
     context object (``@click.pass_obj``): the configuration, the plugin host

@@ -30,7 +30,6 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal, TypeVar
@@ -38,6 +37,7 @@ from typing import Any, Literal, TypeVar
 import pluggy
 
 from mighub import hookspecs
+from mighub.entry_points import entry_points
 from mighub.errors import MighubError, PluginError
 from mighub.registries import (
     CommandRegistry,
@@ -141,13 +141,10 @@ class PluginHost:
     def load_entry_points(self) -> None:
         """Load every ``mighub`` entry point, one at a time, sorted by name."""
         found = sorted(
-            metadata.entry_points(group=ENTRY_POINT_GROUP),
-            key=lambda ep: (ep.name, _dist_name(ep) or ""),
+            entry_points(ENTRY_POINT_GROUP), key=lambda ep: (ep.name, ep.distribution or "")
         )
         for ep in found:
-            dist = _dist_name(ep)
-            version = ep.dist.version if ep.dist is not None else None
-            self._load(ep.name, "entry point", ep.value, ep.load, dist, version)
+            self._load(ep.name, "entry point", ep.value, ep.load, ep.distribution, ep.version)
 
     def load_project_plugins(self, specs: Iterable[str], *, root: Path) -> None:
         """Load the configuration's ``plugins``: module names or paths relative to ``root``."""
@@ -323,11 +320,6 @@ def _entry_label(key: Any) -> str:
     if isinstance(key, type):
         return key.__name__
     return str(key)
-
-
-def _dist_name(ep: metadata.EntryPoint) -> str | None:
-    dist = getattr(ep, "dist", None)
-    return dist.metadata["Name"] if dist is not None else None
 
 
 def _import(module_name: str) -> ModuleType:

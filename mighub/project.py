@@ -53,6 +53,8 @@ class Project:
 
     options: Options = field(default_factory=Options)
     _config_error: MighubError | None = field(default=None, repr=False)
+    _secrets: list[str] = field(default_factory=list, repr=False)
+    _secrets_key: Any = field(default=None, repr=False)
 
     # -- configuration and plugins ---------------------------------------------
 
@@ -124,6 +126,14 @@ class Project:
 
     def secrets(self) -> list[str]:
         """Every database password this invocation could know of, for redaction."""
+        config = self._loaded_config
+        key = (self.options.url, os.environ.get("MIGHUB_URL"), id(config))
+        if self._secrets_key != key:
+            self._secrets = self._find_secrets()
+            self._secrets_key = key
+        return self._secrets
+
+    def _find_secrets(self) -> list[str]:
         found: list[str] = []
         found += url_secrets(self.options.url)
         found += url_secrets(os.environ.get("MIGHUB_URL"))
@@ -142,6 +152,8 @@ class Project:
     def redact(self, text: str) -> str:
         """``text`` with every known password replaced by ``***``."""
         for secret in self.secrets():
+            if secret not in text:
+                continue
             text = text.replace(secret, "***")
         return text
 

@@ -322,16 +322,27 @@ class TemplateRegistry(Registry[Template]):
         return entry.value
 
 
-class CommandRegistry(Registry[click.Command]):
-    """Commands that plugins add to ``mighub``; offered to each plugin like a click group."""
+class CommandRegistry(Registry[Any]):
+    """Commands that plugins add to ``mighub``; offered to each plugin like a click group.
+
+    A command may be registered as a ``"module:attribute"`` string with its
+    name: the module is imported only when that command runs (or ``--help``
+    lists it), which keeps every other command's start-up short.
+    """
 
     kind = "command"
 
     def add_command(
-        self, cmd: click.Command, name: str | None = None, *, replace: bool = False
+        self, cmd: click.Command | str, name: str | None = None, *, replace: bool = False
     ) -> None:
-        """Add ``cmd`` under ``name`` (default: the command's own name)."""
-        name = name or cmd.name
+        """Add ``cmd`` (a click command, or a ``"module:attribute"`` string) under ``name``."""
+        if isinstance(cmd, str):
+            if not name:
+                raise PluginError(
+                    f"plugin {self.current_plugin!r} added the command {cmd!r} without a name"
+                )
+        else:
+            name = name or cmd.name
         if not name:
             raise PluginError(f"plugin {self.current_plugin!r} added a command without a name")
         self._add(name, cmd, replace=replace)
@@ -357,5 +368,12 @@ class CommandRegistry(Registry[click.Command]):
         return decorator
 
     def get(self, name: str) -> click.Command | None:
+        """The command called ``name``, imported now if it was registered by reference."""
         entry = self._entries.get(name)
-        return entry.value if entry is not None else None
+        if entry is None:
+            return None
+        if isinstance(entry.value, str):
+            entry.value = resolve_reference(
+                entry.value, what=f"command {name!r}", plugin=entry.plugin
+            )
+        return entry.value

@@ -185,11 +185,10 @@ def history(
             json.dumps({"revisions": [as_dict(r, current=current) for r in revs]}, indent=2)
         )
         return
-    for rev in revs:
-        if verbose:
-            project.echo(log_entry(rev, current=current))
-        else:
-            project.echo(one_line(rev, current=current))
+    render = log_entry if verbose else one_line
+    lines = [render(rev, current=current) for rev in revs]
+    if lines:
+        project.echo("\n".join(lines))
 
 
 @click.command()
