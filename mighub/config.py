@@ -16,7 +16,6 @@ type is an error naming the file and the key.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import sys
@@ -24,7 +23,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from mighub.errors import ConfigError
 
@@ -213,6 +211,8 @@ def url_secrets(url: str | None) -> list[str]:
     """The password of ``url`` in every spelling it could be printed in."""
     if not url:
         return []
+    from urllib.parse import unquote, urlsplit
+
     try:
         password = urlsplit(url).password
     except ValueError:
@@ -313,6 +313,8 @@ def validate(table: Mapping[str, Any], location: str, root: Path) -> dict[str, A
     for key, value in table.items():
         spec = KEYS.get(key)
         if spec is None:
+            import difflib
+
             match = difflib.get_close_matches(key, list(KEYS), n=1)
             hint = f" (did you mean {match[0]!r}?)" if match else ""
             raise ConfigError(f"{location}: unknown key {key!r}{hint}")

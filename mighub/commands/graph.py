@@ -8,11 +8,7 @@ revision is ``PARENTS -> REV (labels) (head) (branchpoint) (mergepoint), message
 
 from __future__ import annotations
 
-import json
 import os
-import shlex
-import shutil
-import subprocess
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -20,6 +16,12 @@ import click
 
 from mighub.errors import CommandError
 from mighub.project import Project
+
+
+def _json(data: Any, indent: int = 2) -> str:
+    import json  # only --json needs it
+
+    return json.dumps(data, indent=indent)
 
 
 def _labels(rev: Any) -> str:
@@ -104,7 +106,7 @@ def heads(project: Project, verbose: bool, resolve_dependencies: bool, as_json: 
     scripts = project.scripts
     revs = [scripts.get_revision(h) for h in scripts.get_heads(resolve_dependencies)]
     if as_json:
-        project.echo(json.dumps({"heads": [as_dict(r) for r in revs]}, indent=2))
+        project.echo(_json({"heads": [as_dict(r) for r in revs]}, indent=2))
         return
     for rev in revs:
         if verbose:
@@ -181,9 +183,7 @@ def history(
     if not indicate_current:
         current = ()  # read only to resolve the range; marked only with -i
     if as_json:
-        project.echo(
-            json.dumps({"revisions": [as_dict(r, current=current) for r in revs]}, indent=2)
-        )
+        project.echo(_json({"revisions": [as_dict(r, current=current) for r in revs]}, indent=2))
         return
     render = log_entry if verbose else one_line
     lines = [render(rev, current=current) for rev in revs]
@@ -211,9 +211,7 @@ def show(project: Project, revision: str, as_json: bool) -> None:
     if not revs:
         raise CommandError(f"show {revision}: names no revision (base has no entry)")
     if as_json:
-        project.echo(
-            json.dumps({"revisions": [as_dict(r, current=current) for r in revs]}, indent=2)
-        )
+        project.echo(_json({"revisions": [as_dict(r, current=current) for r in revs]}, indent=2))
         return
     for rev in revs:
         project.echo(log_entry(rev, current=current))
@@ -368,6 +366,10 @@ def edit(project: Project, revision: str) -> None:
     paths = [str(r.path) for ident in idents for r in scripts.get_revisions(ident) if r is not None]
     if not paths:
         raise CommandError(f"edit {revision}: names no revision")
+    import shlex
+    import shutil
+    import subprocess
+
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     command = shlex.split(editor) if editor else None
     if command is None:
