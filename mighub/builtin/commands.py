@@ -24,6 +24,7 @@ COMMANDS = {
     "current": "mighub.commands.migrate:current",
     "stamp": "mighub.commands.migrate:stamp",
     "ensure-version": "mighub.commands.migrate:ensure_version",
+    "resolve": "mighub.commands.migrate:resolve",
 }
 
 

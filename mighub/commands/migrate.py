@@ -66,10 +66,12 @@ def run_environment(project: Project, request: Any) -> Any:
 
 def read_database_heads(project: Project) -> tuple[str, ...]:
     """The revisions the database is at, read through env.py, changing nothing."""
-    environment = run_environment(
-        project, _request("current", lambda heads, context: [], mutates=False)
-    )
-    return tuple(environment.heads or ())
+    return tuple(read_database(project).heads or ())
+
+
+def read_database(project: Project) -> Any:
+    """Run env.py only to read the version table (and incomplete records); change nothing."""
+    return run_environment(project, _request("current", lambda heads, context: [], mutates=False))
 
 
 def split_range(revision: str, *, sql: bool, command: str) -> tuple[str | None, str]:
@@ -320,7 +322,8 @@ def stamp(
 @click.pass_obj
 def current(project: Project, verbose: bool, check_heads: bool, as_json: bool) -> None:
     """Show the revisions the database is at. Creates nothing."""
-    heads = read_database_heads(project)
+    environment = read_database(project)
+    heads = tuple(environment.heads or ())
     revision_map = project.scripts.revision_map
     script_heads = set(revision_map.get_heads())
     rows = []
@@ -335,8 +338,20 @@ def current(project: Project, verbose: bool, check_heads: bool, as_json: bool) -
             }
         )
     pending = sorted(script_heads - set(heads))
+    incomplete = [
+        {
+            "revision": r["version_num"],
+            "direction": r["direction"],
+            "failed_at": r["failed_at"],
+            "statements_applied": r["statements"].splitlines(),
+            "error": r["error"],
+        }
+        for r in environment.incomplete
+    ]
     if as_json:
-        project.echo(json.dumps({"heads": rows, "at_heads": not pending}, indent=2))
+        project.echo(
+            json.dumps({"heads": rows, "at_heads": not pending, "incomplete": incomplete}, indent=2)
+        )
     else:
         if verbose:
             project.echo(f"Current revision(s) for {project.config.url}:")
@@ -350,6 +365,17 @@ def current(project: Project, verbose: bool, check_heads: bool, as_json: bool) -
                 )
             else:
                 project.echo(f"{row['revision']}{mark}")
+    for record in incomplete:
+        project.warn(
+            f"revision {record['revision']} failed part-way during {record['direction']} at "
+            f"{record['failed_at']}; run 'mighub resolve {record['revision']} --applied' or "
+            f"'--rolled-back' once you have checked the database"
+        )
+        if verbose and not as_json:
+            project.echo(f"Incomplete: {record['revision']} ({record['direction']})")
+            project.echo(f"  error: {record['error']}")
+            for statement in record["statements_applied"] or ["(none)"]:
+                project.echo(f"  applied: {statement}")
     if check_heads and pending:
         raise CommandError(
             f"the database is not at the heads of the scripts: "
@@ -363,3 +389,75 @@ def current(project: Project, verbose: bool, check_heads: bool, as_json: bool) -
 def ensure_version(project: Project, sql: bool) -> None:
     """Create the version table if it does not exist, and nothing else."""
     run_environment(project, _request("ensure-version", lambda heads, context: [], as_sql=sql))
+
+
+@click.command()
+@click.argument("revision")
+@click.option(
+    "--applied",
+    "outcome",
+    flag_value="applied",
+    help="You completed the revision's remaining work by hand: mark it as run.",
+)
+@click.option(
+    "--rolled-back",
+    "outcome",
+    flag_value="rolled-back",
+    help="You undid what the revision had done: leave the version table as it is.",
+)
+@lock_options
+@click.pass_obj
+def resolve(
+    project: Project, revision: str, outcome: str | None, no_lock: bool, lock_timeout: float
+) -> None:
+    """Say what happened to a revision that failed part-way, so migrating can go on.
+
+    On databases without transactional DDL (MariaDB, MySQL), a revision that
+    fails after some of its statements ran leaves them applied; mighub records
+    that and refuses to migrate until you check the database and say which
+    way you settled it. 'mighub current -v' shows what ran.
+
+    \b
+    Examples:
+      mighub resolve ae1027a6acf --rolled-back
+      mighub resolve ae1027a6acf --applied
+    """
+    if outcome is None:
+        raise CommandError(
+            f"resolve {revision}: say what you did: --applied (you finished it by hand) or "
+            f"--rolled-back (you undid it)"
+        )
+    from mighub.runtime.migration import ResolutionStep
+    from mighub.script.graph import MigrationStep
+
+    def plan(heads: tuple[str, ...], context: Any) -> Sequence[Any]:
+        records = {r["version_num"]: r for r in context.environment.incomplete}
+        revision_map = project.scripts.revision_map
+        script = project.scripts.get_revision(revision)
+        rev_id = script.revision if script is not None else revision
+        record = records.get(rev_id)
+        if record is None:
+            waiting = ", ".join(records) or "none"
+            raise CommandError(
+                f"resolve {revision}: no record of revision {rev_id} failing part-way "
+                f"(incomplete revisions: {waiting})"
+            )
+        completed = None
+        if outcome == "applied":
+            completed = MigrationStep(revision_map, script, record["direction"] == "upgrade")
+        return [ResolutionStep(rev_id, completed)]
+
+    run_environment(
+        project,
+        _request(
+            "resolve",
+            plan,
+            destination=revision,
+            lock=not no_lock,
+            lock_timeout=lock_timeout,
+        ),
+    )
+    project.status(
+        f"Recorded revision {revision} as "
+        + ("applied." if outcome == "applied" else "rolled back; it will run again on upgrade.")
+    )

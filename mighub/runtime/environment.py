@@ -83,6 +83,8 @@ class EnvironmentContext:
         """Every context configure() made (several in a multidb env.py)."""
         self.planned: list[Any] | None = None
         self.heads: tuple[str, ...] | None = None
+        self.incomplete: list[Any] = []
+        """Revisions an earlier run left half-applied (databases without transactional DDL)."""
 
     # -- running env.py ----------------------------------------------------------
 

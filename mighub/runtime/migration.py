@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from mighub.errors import MighubError
-from mighub.runtime.version_table import VersionTable
+from mighub.runtime.version_table import IncompleteRecords, VersionTable
 
 if TYPE_CHECKING:
     from mighub.ddl.impl import DialectImpl
@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 
 class MigrationError(MighubError):
     """A revision failed; the message names it, the operation and the SQL, and what was kept."""
+
+
+class IncompleteRevisionError(MighubError):
+    """An earlier run left a revision half-applied; a person must say what happened first."""
 
 
 @dataclass
@@ -103,6 +107,7 @@ class MigrationContext:
             options.version_table_schema or config.get("version_table_schema"),
             primary_key=options.version_table_pk,
         )
+        self.incomplete = IncompleteRecords(self.version_table)
         self._outer_transaction = False
         self._heads: tuple[str, ...] | None = None
         self.current_operation: Any = None
@@ -260,6 +265,8 @@ class MigrationContext:
                 with self._step_transaction():
                     self.version_table.delete_all(self.impl)
                 heads = ()
+            if not self.as_sql:
+                self._check_incomplete(request)
             if request.mutates:
                 self._ensure_version_table()
             steps = request.plan(heads, self)
@@ -316,22 +323,66 @@ class MigrationContext:
             environment.progress(f"Running {_describe(step)}")
         started = time.perf_counter()
         statements: list[str] = []
-        with self._collect_statements(statements), self._step_transaction():
-            try:
+        try:
+            with self._collect_statements(statements), self._step_transaction():
                 if not is_stamp:
                     self._run_script(step, kw)
                 ops = step.version_ops(heads)
                 self.version_table.apply(self.impl, ops, online=not self.as_sql)
                 new_heads = step.apply(heads)
+                resolved = getattr(step, "clears_incomplete", None)
+                if resolved is not None:
+                    self.incomplete.clear(self.impl, resolved)
                 self._notify(step, heads, new_heads, is_stamp, kw)
-            except MighubError:
-                raise
-            except Exception as exc:
-                raise self._failure(step, exc, statements) from exc
+        except MigrationError:
+            raise
+        except Exception as exc:
+            failure = self._failure(step, exc, statements)
+            if not is_stamp and not self.as_sql and not self.transactional_ddl:
+                self._record_incomplete(step, statements, failure)
+            raise failure from exc
         if not is_stamp:
             elapsed = time.perf_counter() - started
             environment.progress(f"  done in {_seconds(elapsed)}")
         return new_heads
+
+    def _check_incomplete(self, request: Any) -> None:
+        """Refuse to run while an earlier failure awaits ``mighub resolve``."""
+        assert self.connection is not None
+        records = self.incomplete.read(self.connection)
+        if self.connection.in_transaction() and not self._outer_transaction:
+            self.connection.commit()
+        self.environment.incomplete = records
+        if not records or not request.mutates or request.command == "resolve":
+            return
+        first = records[0]
+        rev = first["version_num"]
+        done = first["statements"].count("\n") + 1 if first["statements"] else 0
+        raise IncompleteRevisionError(
+            f"revision {rev} failed part-way during an earlier {first['direction']} at "
+            f"{first['failed_at']} ({done} statement(s) of it stayed applied; see "
+            f"'mighub current -v'); check the database, then run "
+            f"'mighub resolve {rev} --applied' if you completed it by hand, or "
+            f"'mighub resolve {rev} --rolled-back' if you undid it"
+        )
+
+    def _record_incomplete(self, step: Any, statements: list[str], failure: MighubError) -> None:
+        """Write down what a failed revision left behind, so the next run stops and says so."""
+        assert self.connection is not None
+        try:
+            with self._transaction():
+                self.incomplete.record(
+                    self.impl,
+                    self.connection,
+                    revision=step.revision.revision,
+                    direction=step.direction,
+                    statements=statements,
+                    error=str(failure),
+                )
+        except Exception as exc:  # the original failure matters more than this one
+            self.environment.project.warn(
+                f"could not record the incomplete revision in {self.incomplete.display_name}: {exc}"
+            )
 
     def _run_script(self, step: Any, kw: dict[str, Any]) -> None:
         environment = self.environment
@@ -407,7 +458,11 @@ class MigrationContext:
             done = [s for s in statements if s != failed_sql]
             message += (
                 f"; {self.dialect.name} has no transactional DDL, so these statements of the "
-                f"revision stay applied: {' | '.join(done) if done else 'none'}"
+                f"revision stay applied: {' | '.join(done) if done else 'none'}; mighub "
+                f"will not migrate until you run 'mighub resolve {revision.revision} --applied' "
+                f"or '--rolled-back'"
+                if revision is not None
+                else ""
             )
         return MigrationError(message)
 
@@ -430,3 +485,41 @@ def _short(revisions: Sequence[str]) -> str:
 
 def _seconds(elapsed: float) -> str:
     return f"{elapsed * 1000:.0f} ms" if elapsed < 1 else f"{elapsed:.2f} s"
+
+
+class ResolutionStep:
+    """``mighub resolve``: record what a person did about a half-applied revision.
+
+    ``--applied`` moves the version table as if the revision had finished;
+    ``--rolled-back`` leaves it; both clear the record. No script runs.
+    """
+
+    def __init__(self, revision_id: str, completed: Any | None) -> None:
+        self.clears_incomplete = revision_id
+        self._step = completed
+
+    @property
+    def is_upgrade(self) -> bool:
+        return self._step.is_upgrade if self._step is not None else True
+
+    @property
+    def direction(self) -> str:
+        return self._step.direction if self._step is not None else "upgrade"
+
+    @property
+    def from_(self) -> tuple[str, ...]:
+        return tuple(self._step.from_revisions) if self._step is not None else ()
+
+    @property
+    def to(self) -> tuple[str, ...]:
+        return tuple(self._step.to_revisions) if self._step is not None else ()
+
+    def short_log(self) -> str:
+        outcome = "applied" if self._step is not None else "rolled back"
+        return f"resolve {self.clears_incomplete} as {outcome}"
+
+    def version_ops(self, heads: Sequence[str]) -> tuple[Any, ...]:
+        return tuple(self._step.version_ops(heads)) if self._step is not None else ()
+
+    def apply(self, heads: Sequence[str]) -> tuple[str, ...]:
+        return self._step.apply(heads) if self._step is not None else tuple(heads)

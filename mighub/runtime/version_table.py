@@ -104,3 +104,67 @@ def _literal(value: str | None, online: bool) -> Any:
 def _quote(value: str | None) -> str:
     assert value is not None
     return "'" + value.replace("'", "''") + "'"
+
+
+class IncompleteRecords:
+    """Revisions that failed part-way on a database without transactional DDL.
+
+    Kept in a table of its own (``<version table>_incomplete``), created only
+    when such a failure happens, so the version table keeps the layout other
+    tools (Alembic) expect. While it holds a row, mighub refuses to migrate
+    until ``mighub resolve`` records what the user found.
+    """
+
+    def __init__(self, version_table: VersionTable) -> None:
+        self.name = f"{version_table.name}_incomplete"
+        self.schema = version_table.schema
+        self.table = sa.Table(
+            self.name,
+            sa.MetaData(),
+            sa.Column("version_num", sa.String(VERSION_LENGTH), primary_key=True),
+            sa.Column("direction", sa.String(10), nullable=False),
+            sa.Column("failed_at", sa.String(40), nullable=False),
+            sa.Column("statements", sa.Text, nullable=False),
+            sa.Column("error", sa.Text, nullable=False),
+            schema=self.schema,
+        )
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.schema}.{self.name}" if self.schema else self.name
+
+    def read(self, connection: sa.Connection) -> list[Any]:
+        if not sa.inspect(connection).has_table(self.name, schema=self.schema):
+            return []
+        return list(connection.execute(sa.select(self.table)).mappings())
+
+    def record(
+        self,
+        impl: DialectImpl,
+        connection: sa.Connection,
+        *,
+        revision: str,
+        direction: str,
+        statements: list[str],
+        error: str,
+    ) -> None:
+        import datetime
+
+        if not sa.inspect(connection).has_table(self.name, schema=self.schema):
+            impl.execute(sa.schema.CreateTable(self.table))
+        impl.execute(self.table.delete().where(self.table.c.version_num == revision))
+        impl.execute(
+            self.table.insert(),
+            {
+                "version_num": revision,
+                "direction": direction,
+                "failed_at": datetime.datetime.now(datetime.timezone.utc).isoformat(
+                    timespec="seconds"
+                ),
+                "statements": "\n".join(statements),
+                "error": error,
+            },
+        )
+
+    def clear(self, impl: DialectImpl, revision: str) -> None:
+        impl.execute(self.table.delete().where(self.table.c.version_num == revision))

@@ -111,13 +111,19 @@ def load_module(path: Path) -> ModuleType:
     import importlib.util
 
     name = _module_name(path)
+    try:
+        st = os.stat(path)
+        identity = (st.st_mtime_ns, st.st_size)
+    except OSError as exc:
+        raise ScriptError(f"{path}: can't be read: {exc.strerror}", path) from exc
     existing = sys.modules.get(name)
-    if existing is not None:
-        return existing
+    if existing is not None and getattr(existing, "__mighub_identity__", None) == identity:
+        return existing  # the same file, unchanged since it was imported in this process
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise ScriptError(f"{path}: can't be imported as a Python module", path)
     module = importlib.util.module_from_spec(spec)
+    module.__mighub_identity__ = identity  # type: ignore[attr-defined]
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)

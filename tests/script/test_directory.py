@@ -558,3 +558,18 @@ def test_synthetic_histories_load_through_the_fast_scanner(tmp_path, make_graph)
     for step in steps:
         rows = step.apply(rows)
     assert rows == (specs[-1].rev,)
+
+
+def test_changed_script_is_imported_again_in_the_same_process(tmp_path) -> None:
+    import os
+
+    from mighub.script.directory import load_module
+
+    path = tmp_path / "abc_rev.py"
+    path.write_text('revision = "abc"\ndown_revision = None\nVALUE = 1\n')
+    assert load_module(path).VALUE == 1
+    assert load_module(path) is load_module(path)  # unchanged: the same module
+    path.write_text('revision = "abc"\ndown_revision = None\nVALUE = 22\n')
+    st = os.stat(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    assert load_module(path).VALUE == 22
