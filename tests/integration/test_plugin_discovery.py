@@ -46,6 +46,7 @@ CORE_COMMANDS = sorted(
         "list-templates",
         "merge",
         "plugins",
+        "resolve",
         "revision",
         "show",
         "stamp",
