@@ -20,7 +20,6 @@ import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,14 +36,27 @@ CONFIG_FILE = "mighub.toml"
 PYPROJECT_FILE = "pyproject.toml"
 
 
-@dataclass(frozen=True)
 class Key:
-    """One configuration key: its TOML type, default and meaning (shown in errors and docs)."""
+    """One configuration key: its TOML type, default and meaning (shown in errors and docs).
 
-    type: type | tuple[type, ...]
-    default: Any
-    doc: str
-    item_type: type | None = None
+    Plain classes rather than dataclasses in this module and the other start-up
+    modules: generating a dataclass costs about half a millisecond, paid by
+    every command, ``mighub --help`` included.
+    """
+
+    __slots__ = ("default", "doc", "item_type", "type")
+
+    def __init__(
+        self,
+        type: type | tuple[type, ...],
+        default: Any,
+        doc: str,
+        item_type: type | None = None,
+    ) -> None:
+        self.type = type
+        self.default = default
+        self.doc = doc
+        self.item_type = item_type
 
 
 KEYS: dict[str, Key] = {
@@ -72,19 +84,32 @@ DATABASE_KEYS = ("url", "version_table", "version_table_schema", "env")
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-@dataclass
 class Config:
-    """A project's validated configuration plus the command line's say over it."""
+    """A project's validated configuration plus the command line's say over it.
 
-    path: Path | None
-    """The file the values came from; ``None`` when no configuration was found."""
-    values: dict[str, Any] = field(default_factory=dict)
-    section: str | None = None
-    """``"tool.mighub"`` when read from pyproject.toml."""
-    name: str | None = None
-    """The ``-n NAME`` database, when one was selected."""
-    url_option: str | None = None
-    x_arguments: list[str] = field(default_factory=list)
+    ``path`` is the file the values came from (``None`` when no configuration
+    was found), ``section`` is ``"tool.mighub"`` when read from pyproject.toml,
+    and ``name`` the ``-n NAME`` database when one was selected.
+    """
+
+    def __init__(
+        self,
+        path: Path | None,
+        values: dict[str, Any] | None = None,
+        section: str | None = None,
+        name: str | None = None,
+        url_option: str | None = None,
+        x_arguments: list[str] | None = None,
+    ) -> None:
+        self.path = path
+        self.values: dict[str, Any] = values if values is not None else {}
+        self.section = section
+        self.name = name
+        self.url_option = url_option
+        self.x_arguments: list[str] = x_arguments if x_arguments is not None else []
+
+    def __repr__(self) -> str:
+        return f"Config(path={self.path!r}, name={self.name!r})"
 
     # -- where things are ----------------------------------------------------
 

@@ -20,7 +20,6 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from importlib.machinery import PathFinder
 from typing import Any
 
@@ -28,15 +27,22 @@ _SECTION = re.compile(r"^\[\s*([^\]]+?)\s*\]\s*$")
 _NORMALIZE = re.compile(r"[-_.]+")
 
 
-@dataclass(frozen=True)
 class EntryPoint:
     """One ``name = module:attr`` line of a distribution's entry points."""
 
-    name: str
-    value: str
-    group: str
-    distribution: str | None
-    version: str | None
+    __slots__ = ("distribution", "group", "name", "value", "version")
+
+    def __init__(
+        self, name: str, value: str, group: str, distribution: str | None, version: str | None
+    ) -> None:
+        self.name = name
+        self.value = value
+        self.group = group
+        self.distribution = distribution
+        self.version = version
+
+    def __repr__(self) -> str:
+        return f"EntryPoint({self.name!r}, {self.value!r}, {self.distribution!r})"
 
     def load(self) -> Any:
         module_name, _, attribute = self.value.partition(":")

@@ -22,14 +22,12 @@ every command that would touch a database.
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import importlib.util
 import inspect
 import os
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal, TypeVar
@@ -66,19 +64,36 @@ Status = Literal["loaded", "failed", "disabled"]
 R = TypeVar("R", bound=Registry[Any])
 
 
-@dataclass
 class PluginInfo:
-    """What ``mighub plugins`` reports about one plugin."""
+    """What ``mighub plugins`` reports about one plugin.
 
-    name: str
-    source: Source
-    status: Status
-    origin: str
-    """The entry point value, module name or file path the plugin was loaded from."""
-    distribution: str | None = None
-    version: str | None = None
-    error: str | None = None
-    hooks: list[str] = field(default_factory=list)
+    ``origin`` is the entry point value, module name or file path the plugin
+    was loaded from.
+    """
+
+    __slots__ = ("distribution", "error", "hooks", "name", "origin", "source", "status", "version")
+
+    def __init__(
+        self,
+        name: str,
+        source: Source,
+        status: Status,
+        origin: str,
+        distribution: str | None = None,
+        version: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        self.name = name
+        self.source = source
+        self.status = status
+        self.origin = origin
+        self.distribution = distribution
+        self.version = version
+        self.error = error
+        self.hooks: list[str] = []
+
+    def __repr__(self) -> str:
+        return f"PluginInfo({self.name!r}, {self.source!r}, {self.status!r})"
 
     def describe(self) -> str:
         """``name`` plus its distribution and version, for error messages."""
@@ -363,6 +378,8 @@ def _signature_message(plugin: object, exc: pluggy.PluginValidationError) -> str
 
 def _unknown_hooks_message(unknown: list[str]) -> str:
     """Name the misspelled hooks, with the closest real hook as a hint."""
+    import difflib
+
     hooks = sorted(h for h in vars(hookspecs) if h.startswith("mighub_"))
     hints = []
     for name in unknown:

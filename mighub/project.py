@@ -20,7 +20,6 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -34,27 +33,38 @@ if TYPE_CHECKING:
     from mighub.script import ScriptDirectory
 
 
-@dataclass
 class Options:
     """The global command-line options, as given."""
 
-    config: str | None = None
-    name: str | None = None
-    x_arguments: Sequence[str] = ()
-    url: str | None = None
-    disabled: Sequence[str] = ()
-    quiet: bool = False
-    traceback: bool = False
+    __slots__ = ("config", "disabled", "name", "quiet", "traceback", "url", "x_arguments")
+
+    def __init__(
+        self,
+        config: str | None = None,
+        name: str | None = None,
+        x_arguments: Sequence[str] = (),
+        url: str | None = None,
+        disabled: Sequence[str] = (),
+        quiet: bool = False,
+        traceback: bool = False,
+    ) -> None:
+        self.config = config
+        self.name = name
+        self.x_arguments = x_arguments
+        self.url = url
+        self.disabled = disabled
+        self.quiet = quiet
+        self.traceback = traceback
 
 
-@dataclass
 class Project:
     """Configuration, plugin host and output channels of one mighub invocation."""
 
-    options: Options = field(default_factory=Options)
-    _config_error: MighubError | None = field(default=None, repr=False)
-    _secrets: list[str] = field(default_factory=list, repr=False)
-    _secrets_key: Any = field(default=None, repr=False)
+    def __init__(self, options: Options | None = None) -> None:
+        self.options = options if options is not None else Options()
+        self._config_error: MighubError | None = None
+        self._secrets: list[str] = []
+        self._secrets_key: Any = None
 
     # -- configuration and plugins ---------------------------------------------
 

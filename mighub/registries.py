@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -50,14 +49,16 @@ def resolve_reference(value: Any, *, what: str, plugin: str) -> Any:
     return obj
 
 
-@dataclass
 class Entry(Generic[T]):
-    """One registered value and the plugin it came from."""
+    """One registered value, the plugin it came from, and the plugins it replaced."""
 
-    key: Any
-    value: T
-    plugin: str
-    replaced: list[str] = field(default_factory=list)
+    __slots__ = ("key", "plugin", "replaced", "value")
+
+    def __init__(self, key: Any, value: T, plugin: str, replaced: list[str] | None = None) -> None:
+        self.key = key
+        self.value = value
+        self.plugin = plugin
+        self.replaced: list[str] = replaced if replaced is not None else []
 
 
 class Registry(Generic[T]):
@@ -127,13 +128,15 @@ class DialectRegistry(Registry[Any]):
         return entry.value
 
 
-@dataclass
 class OperationSpec:
     """How ``op.<name>`` is built: the operation class and whether batch mode offers it."""
 
-    name: str
-    op_class: type
-    batch: bool
+    __slots__ = ("batch", "name", "op_class")
+
+    def __init__(self, name: str, op_class: type, batch: bool) -> None:
+        self.name = name
+        self.op_class = op_class
+        self.batch = batch
 
 
 class OperationRegistry(Registry[OperationSpec]):
@@ -188,15 +191,24 @@ def _describe_implementation(key: Any) -> str:
     return f"for {op_class.__name__} on dialect {dialect!r}"
 
 
-@dataclass
 class Comparator:
     """An autogenerate comparison function and where it applies."""
 
-    function: Callable[..., Any]
-    level: str
-    dialect: str | None
-    priority: int
-    name: str
+    __slots__ = ("dialect", "function", "level", "name", "priority")
+
+    def __init__(
+        self,
+        function: Callable[..., Any],
+        level: str,
+        dialect: str | None,
+        priority: int,
+        name: str,
+    ) -> None:
+        self.function = function
+        self.level = level
+        self.dialect = dialect
+        self.priority = priority
+        self.name = name
 
 
 COMPARATOR_LEVELS = ("schema", "table", "column", "constraint")
@@ -260,14 +272,16 @@ class RendererRegistry(Registry[Callable[..., Any]]):
 CONFIG_TARGETS = ("mighub.toml", "pyproject.toml")
 
 
-@dataclass
 class Template:
     """A project template for ``mighub init``."""
 
-    name: str
-    directory: Path
-    config_target: str
-    plugin: str
+    __slots__ = ("config_target", "directory", "name", "plugin")
+
+    def __init__(self, name: str, directory: Path, config_target: str, plugin: str) -> None:
+        self.name = name
+        self.directory = directory
+        self.config_target = config_target
+        self.plugin = plugin
 
     @property
     def description(self) -> str:

@@ -634,16 +634,36 @@ def read_location(
     cache = HeaderCache(location, enabled=use_cache)
     out: list[tuple[str, ScriptHeader]] = []
     seen = set() if _seen is None else _seen
+    # The cache-hit path is inlined: it runs once per script on every command.
+    old, new, make = cache._old, cache._new, tuple.__new__
+    append = out.append
     for name, entry in iter_script_files(Path(location), recursive):
         try:
             st = entry.stat()
         except OSError:
             continue
-        ident = (st.st_dev, st.st_ino)
+        ino = st.st_ino
+        ident = (st.st_dev, ino)
         if ident in seen:
             continue
         seen.add(ident)
-        out.append((entry.path, cache.read(name, entry.path, st)))
+        path = entry.path
+        cached = old.get(name)
+        if (
+            cached is not None
+            and len(cached) == 9
+            and cached[:4]
+            == (
+                st.st_size,
+                st.st_mtime_ns,
+                ino,
+                st.st_ctime_ns,
+            )
+        ):
+            new[name] = cached
+            append((path, make(ScriptHeader, cached[4:])))
+        else:
+            append((path, cache.read(name, path, st)))
     cache.save()
     return out
 
