@@ -20,6 +20,7 @@ How ``op.add_column("t", col)`` runs:
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -300,20 +301,34 @@ def _bind_builder(
 
     call.__name__ = call.__qualname__ = name
     call.__doc__ = op_class.__doc__
+    bound = getattr(builder, "__func__", None)
+    signature = _call_signature(op_class, bound or builder, 2 if bound else 1)
+    if signature is not None:
+        call.__signature__ = signature  # type: ignore[attr-defined]
+    return call
+
+
+@functools.cache
+def _call_signature(
+    op_class: type, builder_function: Any, leading: int
+) -> inspect.Signature | None:
+    """What ``op.<name>`` shows in ``help()`` and editors; computed once per operation.
+
+    ``op.<name>`` is looked up on every call in a revision script, and
+    ``inspect.signature`` costs far more than the operation's own dispatch.
+    """
     try:
-        if getattr(builder, "__func__", None) in _DEFAULT_BUILDERS:
+        if builder_function in _DEFAULT_BUILDERS:
             # the default builders pass the call on to the constructor
             signature = inspect.signature(op_class)
             params = list(signature.parameters.values())
         else:
-            signature = inspect.signature(builder)
-            params = list(signature.parameters.values())[1:]  # drop `operations`
-        call.__signature__ = signature.replace(  # type: ignore[attr-defined]
-            parameters=params, return_annotation=inspect.Signature.empty
-        )
+            signature = inspect.signature(builder_function)
+            # drop what the caller does not pass: `cls` (of a classmethod) and `operations`
+            params = list(signature.parameters.values())[leading:]
+        return signature.replace(parameters=params, return_annotation=inspect.Signature.empty)
     except (TypeError, ValueError):  # pragma: no cover - builtins without signatures
-        pass
-    return call
+        return None
 
 
 _DEFAULT_BUILDERS = (Operation.build.__func__,)  # type: ignore[attr-defined]

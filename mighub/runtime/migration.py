@@ -108,6 +108,8 @@ class MigrationContext:
             primary_key=options.version_table_pk,
         )
         self.incomplete = IncompleteRecords(self.version_table)
+        self._statement_sink: list[list[str]] = []
+        self._statement_listener: Any = None
         self._outer_transaction = False
         self._heads: tuple[str, ...] | None = None
         self.current_operation: Any = None
@@ -284,6 +286,10 @@ class MigrationContext:
 
     def close(self) -> None:
         """Give the connection back as env.py gave it (undo driver preparation)."""
+        if self._statement_listener is not None and self.connection is not None:
+            with contextlib.suppress(Exception):
+                sa.event.remove(self.connection, "after_cursor_execute", self._statement_listener)
+            self._statement_listener = None
         self.impl.release_connection()
 
     def _lock(self) -> contextlib.AbstractContextManager[None]:
@@ -423,19 +429,29 @@ class MigrationContext:
 
     @contextlib.contextmanager
     def _collect_statements(self, statements: list[str]) -> Iterator[None]:
-        """Record the SQL a step runs, so a failure can say what was already done."""
+        """Record the SQL a step runs, so a failure can say what was already done.
+
+        One listener for the whole run, pointed at the current step's list:
+        adding and removing a listener per revision makes SQLAlchemy build a
+        new dispatch class each time.
+        """
         if self.connection is None:
             yield
             return
+        if self._statement_listener is None:
+            sink = self._statement_sink
 
-        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-            statements.append(" ".join(statement.split()))
+            def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+                if sink:
+                    sink[-1].append(" ".join(statement.split()))
 
-        sa.event.listen(self.connection, "after_cursor_execute", record)
+            sa.event.listen(self.connection, "after_cursor_execute", record)
+            self._statement_listener = record
+        self._statement_sink.append(statements)
         try:
             yield
         finally:
-            sa.event.remove(self.connection, "after_cursor_execute", record)
+            self._statement_sink.pop()
 
     def _failure(self, step: Any, exc: BaseException, statements: list[str]) -> MigrationError:
         revision = getattr(step, "revision", None)

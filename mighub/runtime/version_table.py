@@ -35,6 +35,13 @@ class VersionTable:
         if primary_key:
             columns.append(sa.PrimaryKeyConstraint("version_num", name=f"{name}_pkc"))
         self.table = sa.Table(name, metadata, *columns, schema=schema)
+        column = self.table.c.version_num
+        self._delete = self.table.delete().where(column == sa.bindparam("old"))
+        self._update = (
+            self.table.update()
+            .where(column == sa.bindparam("old"))
+            .values(version_num=sa.bindparam("new"))
+        )
 
     @property
     def display_name(self) -> str:
@@ -74,6 +81,14 @@ class VersionTable:
                 # An insert either adds its row or fails; drivers disagree on its rowcount.
                 impl.execute(self.table.insert(), {"version_num": op.new})
                 continue
+            if online:
+                # Built once, run with parameters: SQLAlchemy then compiles it once too.
+                if op.kind == "delete":
+                    result = impl.execute(self._delete, {"old": op.old})
+                else:
+                    result = impl.execute(self._update, {"old": op.old, "new": op.new})
+                self._check(result, op, online)
+                continue
             if op.kind == "delete":
                 stmt = self.table.delete().where(column == _literal(op.old, online))
             else:
@@ -82,7 +97,7 @@ class VersionTable:
                     .values(version_num=_literal(op.new, online))
                     .where(column == _literal(op.old, online))
                 )
-            self._check(impl.execute(stmt), op, online)
+            impl.execute(stmt)
 
     def _check(self, result: Any, op: Any, online: bool) -> None:
         if online and result is not None and result.rowcount != 1:

@@ -122,6 +122,7 @@ def test_current_verbose_and_json_hide_the_password(tmp_path: Path, capsys, monk
                 }
             ],
             "at_heads": True,
+            "incomplete": [],
         }
         result = project.run("--url", with_password.replace("/mighub_t", "/nodb_t"), "current")
         assert result.exit_code == 1
