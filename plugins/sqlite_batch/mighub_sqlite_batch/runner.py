@@ -12,12 +12,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, MetaData, Table
-from sqlalchemy.schema import Constraint, CreateColumn
+from sqlalchemy.schema import Constraint, CreateColumn, CreateIndex, CreateTable
 
 from mighub.operations import Operation, Operations
-from mighub.operations import ops as core
 from mighub_sqlite_batch.model import BatchError, RenamePlan, TablePlan, rename_plan
-from mighub_sqlite_batch.sqltext import parse_create_table
+from mighub_sqlite_batch.sqltext import parse_create_table, rename_identifiers
 
 if TYPE_CHECKING:
     from mighub_sqlite_batch.strategy import BatchOptions
@@ -49,6 +48,8 @@ class MoveAndCopyRunner:
         if self.impl.as_sql:
             self.impl.static_output(sql.strip() + self.impl.statement_terminator)
             return
+        if self.dialect.paramstyle in ("format", "pyformat"):
+            sql = sql.replace("%", "%%")  # the driver formats even a statement without parameters
         self.impl.connection.exec_driver_sql(sql)
 
     def query(self, sql: str, params: Any = ()) -> list[Any]:
@@ -120,6 +121,61 @@ class MoveAndCopyRunner:
             definition.original = None
             definition.name = planned.name
             planned.definition = definition
+
+    def copy_rows(
+        self, plan: TablePlan, name: str, temporary: str, *, overriding: str = ""
+    ) -> None:
+        """One ``INSERT ... SELECT``: the rows never pass through Python."""
+        pairs = plan.copy_columns()
+        if not pairs:
+            return
+        targets = ", ".join(self.quote(c) for c, _ in pairs)
+        values = ", ".join(v for _, v in pairs)
+        self.run_sql(
+            f"INSERT INTO {self.qualified(temporary)} ({targets}) {overriding}"
+            f"SELECT {values} FROM {self.qualified(name)}"
+        )
+
+    # -- offline -----------------------------------------------------------------
+
+    def run_offline(self, ops: list[Operation]) -> None:
+        """The same statements, from ``copy_from`` instead of the database."""
+        source = self.options.copy_from
+        name = source.name
+        create_sql = str(CreateTable(source).compile(dialect=self.dialect)).strip()
+        index_sqls = [
+            (str(index.name), str(CreateIndex(index).compile(dialect=self.dialect)).strip())
+            for index in source.indexes
+        ]
+        columns = [c.name for c in source.columns]
+        names = self.renames(ops, columns)
+        for old, new in self.rename_steps(names.renames, columns):
+            self.run_sql(
+                f"ALTER TABLE {self.qualified(name)} RENAME COLUMN {self.quote(old)} "
+                f"TO {self.quote(new)}"
+            )
+        if names.renames:
+            mapping = {old.lower(): new for old, new in names.renames.items()}
+            create_sql = rename_identifiers(create_sql, mapping, self.quote)
+            index_sqls = [(n, rename_identifiers(s, mapping, self.quote)) for n, s in index_sqls]
+        plan = self.plan(create_sql, index_sqls, ops, names)
+        self.impl.static_output(
+            f"-- batch: recreating table {name} from copy_from; triggers and views that "
+            f"depend on it are not known offline and are not recreated"
+        )
+        temporary = f"_mighub_tmp_{name}"
+        self.run_sql(plan.create_sql(temporary, retarget_self=temporary))
+        self.copy_rows(plan, name, temporary)
+        self.run_sql(f"DROP TABLE {self.qualified(name)}")
+        self.run_sql(f"ALTER TABLE {self.qualified(temporary)} RENAME TO {self.quote(name)}")
+        for index in plan.indexes:
+            self.run_sql(index.sql)
+        if plan.new_name != name:
+            self.run_sql(
+                f"ALTER TABLE {self.qualified(name)} RENAME TO {self.quote(plan.new_name)}"
+            )
+        for op in plan.deferred:
+            self.operations.invoke(op)
 
 
 def _constraint_columns(constraint: Constraint) -> list[str]:

@@ -39,13 +39,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.schema import CreateIndex, CreateTable
 
 from mighub.operations import Operation
 from mighub.operations import ops as core
 from mighub_sqlite_batch.model import BatchError, TablePlan
 from mighub_sqlite_batch.runner import MoveAndCopyRunner
-from mighub_sqlite_batch.sqltext import names_in, parse_create_table, rename_identifiers
+from mighub_sqlite_batch.sqltext import names_in, parse_create_table
 
 
 @dataclass
@@ -307,47 +306,6 @@ class SQLiteMoveAndCopy(MoveAndCopyRunner):
             return [f"UPDATE {target} SET {sets} WHERE 0"] if sets else []
         first = self.quote(columns[0]) if columns else "rowid"
         return [f"INSERT INTO {target} ({first}) SELECT {first} FROM {target} WHERE 0"]
-
-    # -- offline -----------------------------------------------------------------
-
-    def run_offline(self, ops: list[Operation]) -> None:
-        """The same statements, from ``copy_from`` instead of the database."""
-        source = self.options.copy_from
-        name = source.name
-        create_sql = str(CreateTable(source).compile(dialect=self.dialect)).strip()
-        index_sqls = [
-            (str(index.name), str(CreateIndex(index).compile(dialect=self.dialect)).strip())
-            for index in source.indexes
-        ]
-        columns = [c.name for c in source.columns]
-        names = self.renames(ops, columns)
-        for old, new in self.rename_steps(names.renames, columns):
-            self.run_sql(
-                f"ALTER TABLE {self.qualified(name)} RENAME COLUMN {self.quote(old)} "
-                f"TO {self.quote(new)}"
-            )
-        if names.renames:
-            mapping = {old.lower(): new for old, new in names.renames.items()}
-            create_sql = rename_identifiers(create_sql, mapping, self.quote)
-            index_sqls = [(n, rename_identifiers(s, mapping, self.quote)) for n, s in index_sqls]
-        plan = self.plan(create_sql, index_sqls, ops, names)
-        self.impl.static_output(
-            f"-- batch: recreating table {name} from copy_from; triggers and views that "
-            f"depend on it are not known offline and are not recreated"
-        )
-        temporary = f"_mighub_tmp_{name}"
-        self.run_sql(plan.create_sql(temporary, retarget_self=temporary))
-        self.copy_rows(plan, name, temporary)
-        self.run_sql(f"DROP TABLE {self.qualified(name)}")
-        self.run_sql(f"ALTER TABLE {self.qualified(temporary)} RENAME TO {self.quote(name)}")
-        for index in plan.indexes:
-            self.run_sql(index.sql)
-        if plan.new_name != name:
-            self.run_sql(
-                f"ALTER TABLE {self.qualified(name)} RENAME TO {self.quote(plan.new_name)}"
-            )
-        for op in plan.deferred:
-            self.operations.invoke(op)
 
 
 def _same(a: str, b: str) -> bool:
