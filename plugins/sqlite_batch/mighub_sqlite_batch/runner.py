@@ -122,6 +122,11 @@ class MoveAndCopyRunner:
             definition.name = planned.name
             planned.definition = definition
 
+    def create_temporary(self, plan: TablePlan, temporary: str) -> None:
+        """The new table, under its temporary name; self-references point at itself."""
+        sql = plan.create_sql(self.qualified(temporary), retarget_self=temporary, quoted=True)
+        self.run_sql(sql)
+
     def copy_rows(
         self, plan: TablePlan, name: str, temporary: str, *, overriding: str = ""
     ) -> None:
@@ -164,7 +169,7 @@ class MoveAndCopyRunner:
             f"depend on it are not known offline and are not recreated"
         )
         temporary = f"_mighub_tmp_{name}"
-        self.run_sql(plan.create_sql(temporary, retarget_self=temporary))
+        self.create_temporary(plan, temporary)
         self.copy_rows(plan, name, temporary)
         self.run_sql(f"DROP TABLE {self.qualified(name)}")
         self.run_sql(f"ALTER TABLE {self.qualified(temporary)} RENAME TO {self.quote(name)}")

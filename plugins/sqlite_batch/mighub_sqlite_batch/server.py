@@ -138,9 +138,7 @@ class ServerMoveAndCopy(MoveAndCopyRunner):
                 f"ALTER TABLE {regclass} RENAME CONSTRAINT {self.quote(constraint)} "
                 f"TO {self.quote(f'_mighub_old_{n}_{constraint}'[:63])}"
             )
-        self.run_sql(
-            plan.create_sql(self.qualified(temporary), retarget_self=temporary, quoted=True)
-        )
+        self.create_temporary(plan, temporary)
         identity = [c.name for c in table.columns if c.identity is not None]
         kept = {c.name.lower() for c in plan.columns}
         overriding = "OVERRIDING SYSTEM VALUE " if identity else ""
@@ -198,9 +196,7 @@ class ServerMoveAndCopy(MoveAndCopyRunner):
             "WHERE TABLE_SCHEMA = COALESCE(%(s)s, DATABASE())",
             {"s": self.schema},
         )
-        self.run_sql(
-            plan.create_sql(self.qualified(temporary), retarget_self=temporary, quoted=True)
-        )
+        self.create_temporary(plan, temporary)
         try:
             self.copy_rows(plan, name, temporary)
         except Exception:

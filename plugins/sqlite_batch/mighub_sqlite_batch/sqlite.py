@@ -131,9 +131,7 @@ class SQLiteMoveAndCopy(MoveAndCopyRunner):
             self.run_sql(f"DROP {obj.type.upper()} {self.qualified(obj.name)}")
         sequence = self.sequence(name)
         temporary = self.temporary_name(name)
-        self.run_sql(
-            plan.create_sql(self.qualified(temporary), retarget_self=temporary, quoted=True)
-        )
+        self.create_temporary(plan, temporary)
         self.copy_rows(plan, name, temporary)
         self.run_sql(f"DROP TABLE {self.qualified(name)}")
         self.run_sql(f"ALTER TABLE {self.qualified(temporary)} RENAME TO {self.quote(name)}")
