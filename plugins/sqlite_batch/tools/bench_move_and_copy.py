@@ -122,7 +122,7 @@ def project(root: Path, database: Path, mighub: str, with_batch: bool) -> None:
 
 
 def measure(command: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one child process."""
+    """Wall seconds, and peak RSS (KiB) of the children so far (the OS keeps the maximum)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     subprocess.run(command, cwd=cwd, check=True)
@@ -158,9 +158,8 @@ def main() -> None:
                 f"{name:6} {results[name][0]:7.3f} s   peak RSS {results[name][1] / 1024:6.1f} MiB"
             )
         extra = results["batch"][0] - results["noop"][0]
-        print(
-            f"batch - noop = {extra:.3f} s = {extra / results['raw'][0]:.2f} x raw ({args.rows} rows)"
-        )
+        ratio = extra / results["raw"][0]
+        print(f"batch - noop = {extra:.3f} s = {ratio:.2f} x raw ({args.rows} rows)")
 
 
 if __name__ == "__main__":
