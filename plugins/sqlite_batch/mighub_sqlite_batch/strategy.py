@@ -71,6 +71,11 @@ class MoveAndCopy:
         self, operations: Operations, table_name: str, **options: Any
     ) -> Iterator[CollectingBatchOperations]:
         settings = BatchOptions(**options)
+        if settings.table_kwargs:
+            raise BatchError(
+                f"op.batch_alter_table({table_name!r}): table_kwargs= is not supported; the new "
+                f"table keeps the old one's options"
+            )
         if settings.recreate == "always" and operations.impl.as_sql and settings.copy_from is None:
             raise _needs_copy_from(table_name)
         batch_op = CollectingBatchOperations(
