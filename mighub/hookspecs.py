@@ -176,15 +176,17 @@ def mighub_batch_strategy(dialect_name: str) -> Any:
     answer. The first non-``None`` answer wins; plugins loaded later are asked
     first, so a project plugin can override an installed strategy.
 
-    A strategy has one method, called with the running
-    :class:`mighub.operations.Operations` and every argument of
-    ``op.batch_alter_table`` (``recreate`` already checked to be ``"auto"``,
-    ``"always"`` or ``"never"``)::
+    A strategy has one method, a context manager that yields the
+    ``batch_op`` of the ``with`` block::
 
-        def batch_alter_table(self, operations, table_name, *, schema, recreate,
-                              copy_from, reflect_args, reflect_kwargs, table_args,
-                              table_kwargs, naming_convention, partial_reordering):
-            ...  # a context manager yielding the ``batch_op`` of the ``with`` block
+        def batch_alter_table(self, operations, table_name, **options): ...
+
+    It receives the running :class:`mighub.operations.Operations` and every
+    other argument of ``op.batch_alter_table`` as a keyword: ``schema``,
+    ``recreate`` (already checked to be ``"auto"``, ``"always"`` or
+    ``"never"``), ``copy_from``, ``reflect_args``, ``reflect_kwargs``,
+    ``table_args``, ``table_kwargs``, ``naming_convention`` and
+    ``partial_reordering``.
 
     The ``batch_op`` it yields is usually a subclass of
     :class:`mighub.operations.BatchOperations` that collects the operations
