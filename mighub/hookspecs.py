@@ -176,6 +176,22 @@ def mighub_batch_strategy(dialect_name: str) -> Any:
     answer. The first non-``None`` answer wins; plugins loaded later are asked
     first, so a project plugin can override an installed strategy.
 
+    A strategy has one method, a context manager that yields the
+    ``batch_op`` of the ``with`` block::
+
+        def batch_alter_table(self, operations, table_name, **options): ...
+
+    It receives the running :class:`mighub.operations.Operations` and every
+    other argument of ``op.batch_alter_table`` as a keyword: ``schema``,
+    ``recreate`` (already checked to be ``"auto"``, ``"always"`` or
+    ``"never"``), ``copy_from``, ``reflect_args``, ``reflect_kwargs``,
+    ``table_args``, ``table_kwargs``, ``naming_convention`` and
+    ``partial_reordering``.
+
+    The ``batch_op`` it yields is usually a subclass of
+    :class:`mighub.operations.BatchOperations` that collects the operations
+    and applies them when the block ends without an error.
+
     Called when a revision script enters ``op.batch_alter_table``. When no
     plugin answers, the error tells the user to install ``mighub-sqlite-batch``.
 

@@ -26,7 +26,7 @@ def mighub_register_operations(registry: OperationRegistry) -> None:
     core = [
         ("create_table", ops.CreateTableOp, False, impl.create_table),
         ("drop_table", ops.DropTableOp, False, impl.drop_table),
-        ("rename_table", ops.RenameTableOp, False, impl.rename_table),
+        ("rename_table", ops.RenameTableOp, True, impl.rename_table),
         ("create_table_comment", ops.CreateTableCommentOp, True, impl.create_table_comment),
         ("drop_table_comment", ops.DropTableCommentOp, True, impl.drop_table_comment),
         ("add_column", ops.AddColumnOp, True, impl.add_column),

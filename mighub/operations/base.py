@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
 
     from mighub.ddl.impl import DialectImpl
+    from mighub.host import PluginHost
     from mighub.registries import OperationRegistry, OperationSpec
 
 __all__ = [
@@ -108,7 +109,10 @@ class Operations:
     ``registry`` the :class:`~mighub.registries.OperationRegistry` of the
     plugin host, ``migration_context`` what ``op.get_context()`` returns, and
     ``target_metadata`` the models' ``MetaData``, whose naming convention
-    names the constraints and indexes created with ``name=None``.
+    names the constraints and indexes created with ``name=None``, and
+    ``host`` the :class:`~mighub.host.PluginHost` whose plugins answer
+    :meth:`batch_alter_table` (passed explicitly, like the registry, so
+    operations built outside a migration run can use batch mode too).
     """
 
     def __init__(
@@ -118,11 +122,13 @@ class Operations:
         registry: OperationRegistry,
         migration_context: Any = None,
         target_metadata: MetaData | None = None,
+        host: PluginHost | None = None,
     ) -> None:
         self.impl = impl
         self.registry = registry
         self.migration_context = migration_context
         self.target_metadata = target_metadata
+        self.host = host
 
     # -- dispatch ------------------------------------------------------------
 
@@ -156,6 +162,66 @@ class Operations:
             # So that a failure can name the operation it happened in.
             self.migration_context.current_operation = operation
         return implementation(self, operation)
+
+    # -- batch mode ------------------------------------------------------------
+
+    @contextmanager
+    def batch_alter_table(
+        self,
+        table_name: str,
+        schema: str | None = None,
+        recreate: str = "auto",
+        copy_from: Any = None,
+        reflect_args: Sequence[Any] = (),
+        reflect_kwargs: Mapping[str, Any] | None = None,
+        table_args: Sequence[Any] = (),
+        table_kwargs: Mapping[str, Any] | None = None,
+        naming_convention: Mapping[str, str] | None = None,
+        partial_reordering: Sequence[tuple[str, ...]] | None = None,
+    ) -> Iterator[BatchOperations]:
+        """Change one table through ``batch_op``, recreating it where the database cannot ALTER.
+
+        ``with op.batch_alter_table("account") as batch_op: batch_op.drop_column("x")``.
+        The kernel only checks ``recreate`` (``"auto"``, ``"always"`` or
+        ``"never"``) and asks the plugins' ``mighub_batch_strategy`` hook for
+        the strategy of the dialect in use; the strategy (from
+        ``mighub-sqlite-batch``) does the rest, and documents the other
+        arguments. Without a strategy the error says which plugin to install.
+        """
+        if recreate not in ("auto", "always", "never"):
+            raise MighubError(
+                f"op.batch_alter_table({table_name!r}, recreate={recreate!r}): recreate must be "
+                f"'auto', 'always' or 'never'"
+            )
+        strategy = self._batch_strategy(table_name)
+        with strategy.batch_alter_table(
+            self,
+            table_name,
+            schema=schema,
+            recreate=recreate,
+            copy_from=copy_from,
+            reflect_args=tuple(reflect_args),
+            reflect_kwargs=dict(reflect_kwargs or {}),
+            table_args=tuple(table_args),
+            table_kwargs=dict(table_kwargs or {}),
+            naming_convention=dict(naming_convention) if naming_convention else None,
+            partial_reordering=list(partial_reordering) if partial_reordering else None,
+        ) as batch_op:
+            yield batch_op
+
+    def _batch_strategy(self, table_name: str) -> Any:
+        dialect_name = self.impl.dialect.name
+        strategy = None
+        if self.host is not None:
+            strategy = self.host.hook.mighub_batch_strategy(dialect_name=dialect_name)
+        if strategy is None:
+            raise MighubError(
+                f"op.batch_alter_table({table_name!r}) needs a batch strategy for the "
+                f"{dialect_name} dialect and no plugin provides one; install "
+                f"mighub-sqlite-batch (pip install mighub-sqlite-batch), and check "
+                f"'mighub plugins' that it is loaded"
+            )
+        return strategy
 
     # -- utilities -------------------------------------------------------------
 
@@ -254,12 +320,14 @@ class BatchOperations(Operations):
         schema: str | None = None,
         migration_context: Any = None,
         target_metadata: MetaData | None = None,
+        host: PluginHost | None = None,
     ) -> None:
         super().__init__(
             impl,
             registry=registry,
             migration_context=migration_context,
             target_metadata=target_metadata,
+            host=host,
         )
         self.table_name = table_name
         self.schema = schema

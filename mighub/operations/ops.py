@@ -280,6 +280,13 @@ class RenameTableOp(Operation):
     ) -> RenameTableOp:
         return cls(old_table_name, new_table_name, schema=schema)
 
+    @classmethod
+    def batch_build(  # type: ignore[override]
+        cls, batch: BatchOperations, new_table_name: str
+    ) -> RenameTableOp:
+        """``batch_op.rename_table(new_name)``: the batch's table gets a new name."""
+        return cls(batch.table_name, new_table_name, schema=batch.schema)
+
     def reverse(self) -> RenameTableOp:
         return RenameTableOp(self.new_table_name, self.table_name, schema=self.schema)
 

@@ -403,6 +403,7 @@ class MigrationContext:
             registry=environment.project.host.operations,
             migration_context=self,
             target_metadata=self.options.target_metadata,
+            host=environment.project.host,
         )
         with use(operations):
             function(**kw)

@@ -33,7 +33,7 @@ CORE = {
     "drop_table": False,
     "drop_table_comment": True,
     "execute": True,
-    "rename_table": False,
+    "rename_table": True,
 }
 
 
