@@ -111,6 +111,7 @@ class MigrationContext:
         self._statement_sink: list[list[str]] = []
         self._statement_listener: Any = None
         self._outer_transaction = False
+        self._lock_held = False
         self._heads: tuple[str, ...] | None = None
         self.current_operation: Any = None
         if connection is not None and self.transactional_ddl:
@@ -172,19 +173,37 @@ class MigrationContext:
                 yield
             return
         assert self.connection is not None
-        if self.connection.in_transaction() or self._outer_transaction:
-            self._outer_transaction = True
-            yield
-            return
-        if not whole_run:
-            yield
-            return
-        self._outer_transaction = True
-        try:
-            with self._transaction():
+        # The lock is taken before the transaction begins and released after it
+        # commits: released any earlier, a waiting process could read the version
+        # table before this run's changes are visible and run them again.
+        callers_transaction = self.connection.in_transaction()  # before the lock queries
+        with self._held_lock():
+            if callers_transaction or self._outer_transaction:
+                self._outer_transaction = True
                 yield
-        finally:
-            self._outer_transaction = False
+                return
+            if not whole_run:
+                yield
+                return
+            self._outer_transaction = True
+            try:
+                with self._transaction():
+                    yield
+            finally:
+                self._outer_transaction = False
+
+    @contextlib.contextmanager
+    def _held_lock(self) -> Iterator[None]:
+        """Hold the migration lock for the enclosed block, unless an outer block holds it."""
+        if self._lock_held:
+            yield
+            return
+        with self._lock():
+            self._lock_held = True
+            try:
+                yield
+            finally:
+                self._lock_held = False
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -261,7 +280,7 @@ class MigrationContext:
     def run_migrations(self, **kw: Any) -> None:
         """Take the lock, read the heads, plan the steps and run them (env.py's main call)."""
         request = self.environment.request
-        with self._lock():
+        with self._held_lock():
             heads = self.get_current_heads()
             if request.purge and not self.as_sql:
                 with self._step_transaction():

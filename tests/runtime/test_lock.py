@@ -91,3 +91,67 @@ def test_no_lock_option_skips_the_lock(project) -> None:
     project.revision("aaaa00000001", None)
     project.ok("upgrade", "head", "--no-lock")
     assert project.version_rows() == ["aaaa00000001"]
+
+
+ORDER_PLUGIN = """\
+import contextlib
+from pathlib import Path
+
+from sqlalchemy import event
+
+from mighub import hookimpl
+from mighub.ddl.sqlite import SQLiteImpl
+
+LOG = Path(__file__).parent / "order.log"
+
+
+def note(what):
+    with LOG.open("a") as fh:
+        fh.write(what + "\\n")
+
+
+class RecordingSQLiteImpl(SQLiteImpl):
+    def prepare_connection(self):
+        super().prepare_connection()
+        event.listen(self.connection, "commit", lambda conn: note("commit"))
+
+    def migration_lock(self, **kw):
+        inner = super().migration_lock(**kw)
+
+        @contextlib.contextmanager
+        def recorded():
+            with inner:
+                note("locked")
+                yield
+            note("released")
+
+        return recorded()
+
+
+@hookimpl
+def mighub_register_dialects(registry):
+    registry.register("sqlite", RecordingSQLiteImpl, replace=True)
+"""
+
+
+@pytest.mark.parametrize("transaction_per_migration", [False, True])
+def test_lock_is_held_until_the_run_commits(sqlite_project, transaction_per_migration) -> None:
+    project = sqlite_project
+    (project.root / "recording.py").write_text(ORDER_PLUGIN)
+    config = project.root / "mighub.toml"
+    config.write_text(config.read_text() + '\nplugins = ["recording.py"]\n')
+    if transaction_per_migration:
+        env_py = project.root / "migrations" / "env.py"
+        env_py.write_text(
+            env_py.read_text().replace(
+                "target_metadata=target_metadata)",
+                "target_metadata=target_metadata, transaction_per_migration=True)",
+            )
+        )
+    project.revision("aaaa00000001", None)
+    project.revision("bbbb00000002", "aaaa00000001")
+    project.ok("upgrade", "head")
+    events = (project.root / "order.log").read_text().split()
+    assert events[0] == "locked" and events[-1] == "released"
+    assert events.count("locked") == events.count("released") == 1
+    assert "commit" in events and events[-2] == "commit"

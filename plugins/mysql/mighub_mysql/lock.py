@@ -35,10 +35,12 @@ def named_lock(
     timeout: float,
     on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[None]:
-    database = connection.execute(sa.text("SELECT DATABASE()")).scalar() or ""
-    name = lock_name(database, scope)
     with connection.engine.connect() as lock_connection:
         lock_connection = lock_connection.execution_options(isolation_level="AUTOCOMMIT")
+        # Asked on the lock's own connection: a query on the migration connection
+        # would open a transaction there before the run decides how to begin.
+        database = lock_connection.execute(sa.text("SELECT DATABASE()")).scalar() or ""
+        name = lock_name(database, scope)
 
         def try_acquire() -> bool:
             got = lock_connection.execute(
