@@ -64,8 +64,17 @@ class FakeServer:
         return None
 
     def sql(self) -> list[str]:
-        """The statements, without the transaction markers."""
-        return [s for s, _ in self.statements if not s.startswith("<")]
+        """The statements, without the transaction markers, laid out as offline scripts are.
+
+        SQLAlchemy sends ``CREATE TABLE`` with a tab before each column and
+        some statements with a leading newline; offline scripts indent with
+        four spaces and trim. Only that whitespace differs.
+        """
+        return [
+            s.strip().replace(", \n\t", ",\n    ").replace("(\n\t", "(\n    ")
+            for s, _ in self.statements
+            if not s.startswith("<")
+        ]
 
     def module(self) -> types.ModuleType:
         server = self
@@ -95,6 +104,8 @@ class FakeServer:
         module.SQL_VARCHAR = 12  # type: ignore[attr-defined]
         module.SQL_WVARCHAR = -9  # type: ignore[attr-defined]
         module.SQL_DBMS_VER = 18  # type: ignore[attr-defined]
+        for name in ("STRING", "NUMBER", "DATETIME", "BINARY", "ROWID"):  # DBAPI type objects
+            setattr(module, name, name)
         module.Binary = bytes  # type: ignore[attr-defined]
         module.BinaryNull = object()  # type: ignore[attr-defined]
 
@@ -139,6 +150,9 @@ class FakeServer:
 
             def nextset(self) -> bool:
                 return False
+
+            def setinputsizes(self, sizes: Any) -> None:
+                pass
 
             def close(self) -> None:
                 pass
@@ -349,7 +363,7 @@ def assert_tsql(sql: str) -> list[exp.Expression]:
     assert expressions, sql
     for expression in expressions:
         if isinstance(expression, exp.Command):
-            text = expression.sql(dialect="tsql")
+            text = expression.sql(dialect="tsql", comments=False)
             for pattern, check in _COMMAND_FORMS:
                 match = pattern.fullmatch(text)
                 if match:
