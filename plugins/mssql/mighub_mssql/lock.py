@@ -95,9 +95,10 @@ def application_lock(
                 return None
             if row is None:
                 return None
-            program = f", program {row.program_name!r}" if row.program_name else ""
-            host = f" on {row.host_name}" if row.host_name else ""
-            return f"session {row.session_id}, login {row.login_name}{host}{program}"
+            session, login, host_name, program_name = row
+            program = f", program {program_name!r}" if program_name else ""
+            host = f" on {host_name}" if host_name else ""
+            return f"session {session}, login {login}{host}{program}"
 
         wait_for(
             try_acquire,

@@ -43,8 +43,10 @@ CONNECT_ANSWERS: list[tuple[str, Answer]] = [
     (r"SERVERPROPERTY\('ProductVersion'\)", [("16.0.1000.6",)]),
     (r"^SELECT schema_name\(\)$", [("dbo",)]),
     (r"test max support", [("test max support",)]),
+    (r"FROM sys\.system_views", [("dm_exec_sessions",)]),
+    (r"transaction_isolation_level", [("READ COMMITTED",)]),
 ]
-"""What SQLAlchemy's mssql dialect asks when it first connects: a SQL Server 2022, schema dbo."""
+"""What SQLAlchemy asks when it connects: SQL Server 2022, schema dbo, READ COMMITTED."""
 
 
 @dataclass
