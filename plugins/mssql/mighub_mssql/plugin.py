@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from mighub import hookimpl
 
 if TYPE_CHECKING:
-    from mighub.registries import DialectRegistry, OperationRegistry
+    from mighub.registries import ComparatorRegistry, DialectRegistry, OperationRegistry
 
 
 @hookimpl
@@ -26,3 +26,16 @@ def mighub_register_operations(registry: OperationRegistry) -> None:
     from mighub_mssql import operations
 
     registry.register_implementation(DropIndexOp, operations.drop_index, dialect="mssql")
+
+
+COMPARE_PRIORITY = -100
+"""Below the generic comparators (priority 0): SQL Server's comparator reviews their findings."""
+
+
+@hookimpl
+def mighub_register_comparators(registry: ComparatorRegistry) -> None:
+    from mighub_mssql import compare
+
+    registry.register(
+        compare.compare_column, level="column", dialect="mssql", priority=COMPARE_PRIORITY
+    )
