@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any, ClassVar, TextIO
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TextIO
 
 from sqlalchemy import Column, Computed, Identity, Index, Table
 from sqlalchemy import Sequence as SequenceDefault
@@ -127,24 +127,26 @@ class MSSQLImpl(DialectImpl):
         )
 
     def _comment_statement(self, statement: Any) -> Any:
-        """SQLAlchemy's comment elements as :class:`Comment`; anything else unchanged."""
+        """Comment elements (SQLAlchemy's, the kernel's) as a numbered :class:`Comment`."""
         if not isinstance(statement, ClauseElement):
             return statement
-        if isinstance(statement, (SetTableComment, DropTableComment)):
+        existing: Literal["none", "some"] = "none"
+        if isinstance(statement, (constructs.ColumnComment, constructs.TableComment)):
+            name, schema, comment = statement.table_name, statement.schema, statement.comment
+            column_name = getattr(statement, "column_name", None)
+            existing = "some" if statement.existing_comment is not None else "none"
+        elif isinstance(statement, (SetTableComment, DropTableComment)):
             table, column_name = statement.element, None
+            name, schema = table.name, table.schema
             comment = table.comment if isinstance(statement, SetTableComment) else None
         elif isinstance(statement, (SetColumnComment, DropColumnComment)):
             table, column_name = statement.element.table, statement.element.name
+            name, schema = table.name, table.schema
             comment = statement.element.comment if isinstance(statement, SetColumnComment) else None
         else:
             return statement
         return Comment(
-            table.name,
-            column_name,
-            comment,
-            schema=table.schema,
-            existing="none",
-            number=self._number(),
+            name, column_name, comment, schema=schema, existing=existing, number=self._number()
         )
 
     def migration_lock(

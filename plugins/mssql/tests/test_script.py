@@ -48,6 +48,23 @@ def test_without_a_separator_the_script_is_one_batch_and_variables_do_not_clash(
     assert kinds == ["Declare", "Select", "ExecuteSql", "Alter"] * 2
 
 
+def test_without_a_separator_no_variable_is_declared_twice(offline, tsql):
+    def fn():
+        op.create_table("account", sa.Column("id", sa.Integer), comment="a")
+        op.add_column("account", sa.Column("name", sa.String(5), comment="b"))
+        op.alter_column("account", "name", comment="c")
+        op.alter_column("account", "name", type_=sa.String(9), existing_nullable=True)
+        op.create_table_comment("account", "d")
+        op.drop_table_comment("account")
+        op.drop_column("account", "name", mssql_drop_check=True, mssql_drop_foreign_key=True)
+
+    script = offline(fn, mssql_batch_separator="")
+    declared = re.findall(r"(@mighub_\w+) (?:sysname|NVARCHAR)", script)
+    assert len(declared) == 11
+    assert len(set(declared)) == len(declared)
+    tsql(script)
+
+
 def test_with_a_separator_each_statement_declares_its_own_variables(offline):
     script = offline(drop_default_twice)
     assert re.findall(r"DECLARE (@\w+)", script) == ["@mighub_drop", "@mighub_drop"]
