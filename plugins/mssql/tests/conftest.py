@@ -305,11 +305,13 @@ def _check_expression(text: str) -> None:
 
 # The few T-SQL forms sqlglot does not model and keeps as an opaque Command:
 # each is matched to its grammar here, and its parts are parsed one by one.
+_PART = r"(?:\[(?:[^\]]|\]\])+\]|[^\s.\[\]]+)"
+_NAME = rf"{_PART}(?:\.{_PART})*"
 _COMMAND_FORMS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], None]]] = [
     (
         re.compile(
-            r"ALTER TABLE (?P<table>\S+) ADD (?:CONSTRAINT (?P<name>\S+) )?"
-            r"DEFAULT (?P<default>.+) FOR (?P<column>\S+)",
+            rf"ALTER TABLE (?P<table>{_NAME}) ADD (?:CONSTRAINT (?P<name>{_PART}) )?"
+            rf"DEFAULT (?P<default>.+) FOR (?P<column>{_PART})",
             re.S,
         ),
         lambda m: (
@@ -320,7 +322,7 @@ _COMMAND_FORMS: list[tuple[re.Pattern[str], Callable[[re.Match[str]], None]]] = 
         ),
     ),
     (
-        re.compile(r"SET IDENTITY_INSERT (?P<table>\S+) (?:ON|OFF)"),
+        re.compile(rf"SET IDENTITY_INSERT (?P<table>{_NAME}) (?:ON|OFF)"),
         lambda m: _check_identifier(m["table"]),
     ),
 ]

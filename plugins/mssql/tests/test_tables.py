@@ -181,17 +181,23 @@ def test_constraints(emitted):
 def test_names_are_quoted_where_t_sql_needs_it(emitted):
     def fn():
         op.add_column("user", sa.Column("select", sa.Integer), schema="my schema")
+        op.alter_column("user", "select", server_default="x", schema="my schema")
         op.drop_column("user", "select", schema="my schema", mssql_drop_default=True)
 
-    assert emitted(fn) == [
-        "ALTER TABLE [my schema].[user] ADD [select] INTEGER NULL",
+    drop_default = (
         "DECLARE @mighub_drop NVARCHAR(MAX) = N'';\n"
         "SELECT @mighub_drop = @mighub_drop + N'ALTER TABLE [my schema].[user] DROP CONSTRAINT '"
         " + QUOTENAME(name) + N'; '\n"
         "FROM sys.default_constraints\n"
         "WHERE parent_object_id = OBJECT_ID(N'[my schema].[user]')\n"
         "AND COL_NAME(parent_object_id, parent_column_id) = N'select';\n"
-        "EXEC sp_executesql @mighub_drop",
+        "EXEC sp_executesql @mighub_drop"
+    )
+    assert emitted(fn) == [
+        "ALTER TABLE [my schema].[user] ADD [select] INTEGER NULL",
+        drop_default,
+        "ALTER TABLE [my schema].[user] ADD DEFAULT 'x' FOR [select]",
+        drop_default,
         "ALTER TABLE [my schema].[user] DROP COLUMN [select]",
     ]
 
@@ -227,7 +233,9 @@ def test_offline_bulk_insert_of_identity_values_switches_identity_insert_on_and_
         tsql(statement)
 
 
-def test_offline_bulk_insert_without_identity_values_leaves_identity_insert_alone(offline, split):
+def test_offline_bulk_insert_without_identity_values_leaves_identity_insert_alone(
+    offline, split, tsql
+):
     plain = sa.Table("tag", sa.MetaData(), sa.Column("code", sa.String(5), primary_key=True))
     lightweight = sa.table("note", sa.column("id", sa.Integer), sa.column("body"))
 
@@ -237,14 +245,17 @@ def test_offline_bulk_insert_without_identity_values_leaves_identity_insert_alon
         # A lightweight table() does not say which column is the identity.
         op.bulk_insert(lightweight, [{"id": 1, "body": "b"}])
 
-    assert split(offline(fn)) == [
+    statements = split(offline(fn))
+    assert statements == [
         "INSERT INTO sales.account (name) VALUES ('a')",
         "INSERT INTO tag (code) VALUES ('x')",
         "INSERT INTO note (id, body) VALUES (1, 'b')",
     ]
+    for statement in statements:
+        tsql(statement)
 
 
-def test_online_bulk_insert_of_identity_key_values_is_switched_by_sqlalchemy(online, server):
+def test_online_bulk_insert_of_identity_key_values_is_switched_by_sqlalchemy(online, server, tsql):
     table = account_table()
     rows = [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}]
     # SQLAlchemy's mssql dialect switches IDENTITY_INSERT itself for an identity key,
@@ -255,9 +266,11 @@ def test_online_bulk_insert_of_identity_key_values_is_switched_by_sqlalchemy(onl
         "SET IDENTITY_INSERT sales.account OFF",
     ]
     assert server.statements[1][1] == (1, "a", 2, "b")
+    for statement, _ in server.statements:
+        tsql(statement)
 
 
-def test_bulk_insert_into_an_identity_column_that_is_not_the_key(online, offline, split):
+def test_bulk_insert_into_an_identity_column_that_is_not_the_key(online, offline, split, tsql):
     table = sa.Table(
         "ledger",
         sa.MetaData(),
@@ -273,3 +286,5 @@ def test_bulk_insert_into_an_identity_column_that_is_not_the_key(online, offline
     assert online(lambda: op.bulk_insert(table, rows)) == expected
     expected[1] = "INSERT INTO ledger (code, seq) VALUES ('a', 10)"
     assert split(offline(lambda: op.bulk_insert(table, rows))) == expected
+    for statement in expected:
+        tsql(statement)
