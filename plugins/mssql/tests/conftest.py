@@ -56,6 +56,8 @@ class FakeServer:
     statements: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list)
     answers: list[tuple[str, Answer]] = field(default_factory=lambda: list(CONNECT_ANSWERS))
     connections: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    """(pattern, message): statements the server rejects with a ProgrammingError."""
 
     def answer(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]] | None:
         for pattern, rows in self.answers:
@@ -124,6 +126,9 @@ class FakeServer:
                     else args
                 )
                 server.statements.append((sql, params))
+                for pattern, message in server.failures:
+                    if re.search(pattern, sql, re.S):
+                        raise module.ProgrammingError(message)  # type: ignore[attr-defined]
                 rows = server.answer(sql, params)
                 if rows is None:
                     self.description, self._rows, self.rowcount = None, [], 1
