@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.schema import Column, ExecutableDDLElement
+from sqlalchemy.schema import Column, CreateIndex, CreateTable, ExecutableDDLElement
 from sqlalchemy.sql.compiler import DDLCompiler
 
 from mighub.ddl.constructs import (
@@ -54,6 +54,7 @@ __all__ = [
     "ConstraintKind",
     "DropColumnConstraints",
     "IdentityInsert",
+    "IfMissing",
     "nstring",
 ]
 
@@ -170,6 +171,20 @@ class Comment(ExecutableDDLElement):
         self.schema = schema
         self.existing = existing
         self.number = number
+
+
+class IfMissing(ExecutableDDLElement):
+    """``IF <the table or index is missing> CREATE ...``: T-SQL's form of ``IF NOT EXISTS``.
+
+    Wraps SQLAlchemy's ``CreateTable`` or ``CreateIndex``; SQL Server has no
+    ``CREATE TABLE IF NOT EXISTS`` nor ``CREATE INDEX IF NOT EXISTS``.
+    """
+
+    def __init__(self, create: CreateTable | CreateIndex) -> None:
+        if isinstance(create, CreateTable):
+            self.create: CreateTable | CreateIndex = CreateTable(create.element)
+        else:
+            self.create = CreateIndex(create.element)
 
 
 class IdentityInsert(ExecutableDDLElement):
@@ -289,6 +304,26 @@ def _comment(element: Comment, compiler: DDLCompiler, **kw: Any) -> str:
             lookup = ""
     head = f"DECLARE {', '.join(declare)};\n" if declare else ""
     return head + lookup + call
+
+
+@compiles(IfMissing, "mssql")
+def _if_missing(element: IfMissing, compiler: DDLCompiler, **kw: Any) -> str:
+    create = element.create
+    if isinstance(create, CreateTable):
+        table = create.element
+        name = _object_name(compiler, table.name, table.schema)
+        condition = f"OBJECT_ID({name}, N'U') IS NULL"
+    else:
+        index, table = create.element, create.element.table
+        name = _object_name(compiler, table.name, table.schema)
+        condition = (
+            f"NOT EXISTS (SELECT 1 FROM sys.indexes WHERE object_id = OBJECT_ID({name}) "
+            f"AND name = {nstring(str(index.name))})"
+        )
+    statement = compiler.process(create, **kw).strip()
+    # The layout offline scripts give CREATE TABLE: one column a line, four spaces.
+    statement = statement.replace(", \n\t", ",\n    ").replace("(\n\t", "(\n    ")
+    return f"IF {condition}\n{statement}"
 
 
 @compiles(IdentityInsert, "mssql")

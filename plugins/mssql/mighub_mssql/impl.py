@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, TextIO
 from sqlalchemy import Column, Computed, Identity, Index, Table
 from sqlalchemy import Sequence as SequenceDefault
 from sqlalchemy.schema import (
+    CreateIndex,
+    CreateTable,
     DropColumnComment,
     DropTableComment,
     SetColumnComment,
@@ -45,6 +47,7 @@ from mighub_mssql.constructs import (
     ConstraintKind,
     DropColumnConstraints,
     IdentityInsert,
+    IfMissing,
 )
 
 if TYPE_CHECKING:
@@ -116,12 +119,17 @@ class MSSQLImpl(DialectImpl):
         *,
         execution_options: Mapping[str, Any] | None = None,
     ) -> Any:
-        """Run ``statement``; SQLAlchemy's comment statements become :class:`Comment`.
+        """Run ``statement``, in T-SQL where SQLAlchemy's mssql DDL falls short.
 
-        SQLAlchemy writes them for ``CREATE TABLE`` with the dialect's
-        default schema, which an offline dialect does not know; ours use the
-        connection's default schema, ``SCHEMA_NAME()``, when the table has none.
+        Comment statements become :class:`Comment`: SQLAlchemy writes them
+        with the dialect's default schema, which an offline dialect does not
+        know; ours use the connection's, ``SCHEMA_NAME()``, when the table
+        has none. ``CREATE TABLE`` / ``CREATE INDEX`` with ``if_not_exists``
+        become :class:`IfMissing`: SQLAlchemy writes ``IF NOT EXISTS``, which
+        SQL Server rejects, for a table, and drops it for an index.
         """
+        if isinstance(statement, (CreateTable, CreateIndex)) and statement.if_not_exists:
+            statement = IfMissing(statement)
         return super().execute(
             self._comment_statement(statement), params, execution_options=execution_options
         )

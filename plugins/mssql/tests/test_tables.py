@@ -46,6 +46,33 @@ def test_create_table_with_identity_comments_and_index(emitted):
     ]
 
 
+def test_create_table_and_index_if_not_exists_ask_the_catalog(emitted):
+    def fn():
+        op.create_table(
+            "account",
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("email", sa.String(80), index=True),
+            schema="sales",
+            if_not_exists=True,
+        )
+        op.create_index("ix_account_name", "account", ["name"], if_not_exists=True)
+
+    assert emitted(fn) == [
+        "IF OBJECT_ID(N'sales.account', N'U') IS NULL\n"
+        "CREATE TABLE sales.account (\n"
+        "    id INTEGER NOT NULL IDENTITY,\n"
+        "    email VARCHAR(80) NULL,\n"
+        "    PRIMARY KEY (id)\n"
+        ")",
+        "IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE object_id = OBJECT_ID(N'sales.account') "
+        "AND name = N'ix_sales_account_email')\n"
+        "CREATE INDEX ix_sales_account_email ON sales.account (email)",
+        "IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE object_id = OBJECT_ID(N'account') "
+        "AND name = N'ix_account_name')\n"
+        "CREATE INDEX ix_account_name ON account (name)",
+    ]
+
+
 def test_drop_and_rename_tables(emitted):
     def fn():
         op.drop_table("account", schema="sales")
