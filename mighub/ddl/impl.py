@@ -467,7 +467,8 @@ class DialectImpl:
             return
         for row in rows:
             values = {key: _literal_for(table, key, value) for key, value in row.items()}
-            self._write(insert(table).values(values), literal=True)
+            # inline(): a script has no use for the new row's key, so no RETURNING / OUTPUT.
+            self._write(insert(table).inline().values(values), literal=True)
 
 
 class _DDLRunner:

@@ -531,6 +531,15 @@ def test_bulk_insert_into_the_table_create_table_returned():
     )
 
 
+def test_bulk_insert_leaves_the_generated_key_to_the_database_without_returning_it():
+    table = sa.Table(
+        "account", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True), sa.Column("name")
+    )
+    assert run("postgresql", lambda: op.bulk_insert(table, [{"name": "a"}])) == statements(
+        "INSERT INTO account (name) VALUES ('a')"
+    )
+
+
 def test_execute_strings_constructs_and_ddl():
     table = sa.table("account", sa.column("name"), sa.column("id"))
 

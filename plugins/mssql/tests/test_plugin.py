@@ -21,7 +21,11 @@ def test_host_loads_plugin_from_entry_point() -> None:
     (info,) = [p for p in host.plugins if p.name == "mssql"]
     assert info.status == "loaded", info.error
     assert info.source == "entry point"
-    assert info.hooks == ["mighub_register_dialects"]
+    assert info.hooks == [
+        "mighub_register_comparators",
+        "mighub_register_dialects",
+        "mighub_register_operations",
+    ]
 
 
 def test_dialects_resolve_to_implementation() -> None:
