@@ -158,6 +158,8 @@ class AlterSequence(ExecutableDDLElement):
         self.name = name
         self.schema = schema
         self.options = dict(options)
+        if isinstance(self.options.get("data_type"), type):  # sa.Integer as well as sa.Integer()
+            self.options["data_type"] = self.options["data_type"]()
 
 
 class AddIdentity(AlterColumn):
