@@ -363,3 +363,27 @@ def test_offline_script_runs_in_psql(project, tmp_path):
     done = run_psql(str(tmp_path / "down.sql"))
     assert done.returncode == 0, done.stderr
     assert catalog_state(project) == ONLY_THE_VERSION_TABLE
+
+
+def test_the_readme_example_runs_both_ways(project):
+    """plugins/postgresql/README.md's revision, as written there."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    code = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    path = project.revision("aaaa00000001", None)
+    text = path.read_text()
+    head = text[: text.index("def upgrade():")]
+    path.write_text(head + code)
+    project.ok("upgrade", "head")
+    engine = project.engine()
+    with engine.connect() as conn:
+        labels = conn.execute(sa.text("SELECT enum_range(NULL::status)::text[]")).scalar()
+        valid = conn.execute(
+            sa.text(
+                "SELECT indisvalid FROM pg_index WHERE indexrelid = 'ix_ticket_status'::regclass"
+            )
+        ).scalar()
+    engine.dispose()
+    assert labels == ["open", "pending", "closed"]
+    assert valid is True
+    project.ok("downgrade", "base")
+    assert catalog_state(project) == ONLY_THE_VERSION_TABLE

@@ -251,3 +251,17 @@ def test_offline_exclusion_constraint():
         "(room WITH =, period WITH &&) WHERE (room > 0)",
         "ALTER TABLE s.booking DROP CONSTRAINT ex",
     )
+
+
+def test_exclusion_constraint_inside_create_table(ops, connection):
+    from sqlalchemy.dialects.postgresql import ExcludeConstraint
+
+    op.create_table(
+        "booking",
+        sa.Column("room", sa.Integer),
+        sa.Column("period", TSRANGE),
+        ExcludeConstraint((sa.text(ROOM), "&&"), ("period", "&&"), name="ex_inline"),
+    )
+    assert constraint_definition(connection, "ex_inline") == (
+        "EXCLUDE USING gist (int4range(room, room, '[]'::text) WITH &&, period WITH &&)"
+    )
