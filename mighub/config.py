@@ -69,6 +69,9 @@ KEYS: dict[str, Key] = {
     "timezone": Key(str, None, "time zone of revision dates, e.g. 'UTC'"),
     "version_table": Key(str, "mighub_version", "name of the version table"),
     "version_table_schema": Key(str, None, "schema of the version table"),
+    "create_version_table_schema": Key(
+        bool, False, "create the version table's schema when it is missing"
+    ),
     "plugins": Key(list, [], "project plugins: module names or paths to .py files", str),
     "post_write_hooks": Key(list, [], "tools run on each new revision file", dict),
     "prepend_sys_path": Key(list, ["."], "paths added to sys.path before env.py runs", str),

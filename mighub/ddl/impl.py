@@ -85,6 +85,14 @@ class DialectImpl:
     batch_separator: ClassVar[str | None] = None
     """A line written after each statement in offline output (``GO`` on SQL Server)."""
 
+    in_autocommit_block: bool = False
+    """True while the run is inside ``autocommit_block()``, online and offline.
+
+    Set by the migration context, so an operation that must not run inside a
+    transaction (PostgreSQL's ``CREATE INDEX CONCURRENTLY``) can refuse up
+    front, even offline, where there is no connection to ask.
+    """
+
     def __init__(
         self,
         dialect: Dialect,
@@ -246,7 +254,7 @@ class DialectImpl:
         just as ``metadata.create_all()`` would.
         """
         _ensure_referred_tables(table)
-        runner = _DDLRunner()
+        runner = self.ddl_runner()
         table.dispatch.before_create(table, self.bind, checkfirst=False, _ddl_runner=runner)
         self.execute(CreateTable(table, if_not_exists=bool(if_not_exists)))
         if self.dialect.supports_comments and not self.dialect.inline_comments:
@@ -261,10 +269,25 @@ class DialectImpl:
 
     def drop_table(self, table: Table, *, if_exists: bool | None = None) -> None:
         """``DROP TABLE``, with the ``before_drop`` / ``after_drop`` events."""
-        runner = _DDLRunner()
+        runner = self.ddl_runner()
         table.dispatch.before_drop(table, self.bind, checkfirst=False, _ddl_runner=runner)
         self.execute(DropTable(table, if_exists=bool(if_exists)))
         table.dispatch.after_drop(table, self.bind, checkfirst=False, _ddl_runner=runner)
+
+    def ddl_runner(self) -> Any:
+        """The memo that SQLAlchemy's table events share during one create or drop.
+
+        Types that create themselves from table events (PostgreSQL's
+        ``ENUM``) record their names in ``runner.memo`` and skip a name found
+        there; a dialect that manages such types itself pre-fills it.
+        """
+        return _DDLRunner()
+
+    def create_schema(self, schema: str) -> None:
+        """``CREATE SCHEMA IF NOT EXISTS``: used for ``create_version_table_schema``."""
+        from sqlalchemy.schema import CreateSchema
+
+        self.execute(CreateSchema(schema, if_not_exists=True))
 
     def rename_table(
         self, table_name: str, new_table_name: str, *, schema: str | None = None

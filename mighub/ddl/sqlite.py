@@ -197,6 +197,13 @@ class SQLiteImpl(DialectImpl):
             raise _no_comments(f"op.alter_column({table_name!r}, {column_name!r}, comment=...)")
         super().alter_column(table_name, column_name, new_column_name=new_column_name, **kw)
 
+    def create_schema(self, schema: str) -> None:
+        raise MighubError(
+            f"SQLite cannot create schema {schema!r}: a SQLite schema is an attached "
+            f"database; attach it in env.py ('ATTACH DATABASE ... AS {schema}') and "
+            f"leave create_version_table_schema off"
+        )
+
     def create_table_comment(self, table_name: str, comment: str, **kw: Any) -> None:
         raise _no_comments(f"op.create_table_comment({table_name!r}, ...)")
 

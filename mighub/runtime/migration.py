@@ -46,6 +46,7 @@ class MigrationOptions:
     template_args: dict[str, Any] = field(default_factory=dict)
     version_table: str | None = None
     version_table_schema: str | None = None
+    create_version_table_schema: bool | None = None
     version_table_pk: bool = True
     on_version_apply: Sequence[Callable[..., Any]] = ()
     target_metadata: Any = None
@@ -110,6 +111,11 @@ class MigrationContext:
         self.incomplete = IncompleteRecords(self.version_table)
         self._statement_sink: list[list[str]] = []
         self._statement_listener: Any = None
+        self.create_version_table_schema = bool(
+            options.create_version_table_schema
+            if options.create_version_table_schema is not None
+            else config.get("create_version_table_schema")
+        )
         self._outer_transaction = False
         self._lock_held = False
         self._heads: tuple[str, ...] | None = None
@@ -255,7 +261,11 @@ class MigrationContext:
         if self.as_sql:
             if self.transactional_ddl:
                 self.impl.emit_commit()
-            yield
+            self.impl.in_autocommit_block = True
+            try:
+                yield
+            finally:
+                self.impl.in_autocommit_block = False
             if self.transactional_ddl:
                 self.impl.emit_begin()
             return
@@ -266,9 +276,11 @@ class MigrationContext:
             connection.commit()
         previous = connection.get_isolation_level()
         connection.execution_options(isolation_level="AUTOCOMMIT")
+        self.impl.in_autocommit_block = True
         try:
             yield
         finally:
+            self.impl.in_autocommit_block = False
             if connection.in_transaction():  # SQLAlchemy autobegins even in autocommit mode
                 connection.commit()
             connection.execution_options(isolation_level=previous)
@@ -332,12 +344,19 @@ class MigrationContext:
         if self.as_sql:
             start = self.options.starting_rev or self.environment.request.starting_rev
             if start in (None, "base"):
-                self.version_table.create(self.impl)
+                self._create_version_table()
             return
         assert self.connection is not None
         if not self.version_table.exists(self.connection):
             with self._step_transaction():
-                self.version_table.create(self.impl)
+                self._create_version_table()
+
+    def _create_version_table(self) -> None:
+        """The version table, and its schema first when the project asked for that."""
+        schema = self.version_table.schema
+        if schema and self.create_version_table_schema:
+            self.impl.create_schema(schema)
+        self.version_table.create(self.impl)
 
     def _run_step(self, step: Any, heads: tuple[str, ...], kw: dict[str, Any]) -> tuple[str, ...]:
         environment = self.environment

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import sqlalchemy as sa
 
@@ -344,3 +345,50 @@ def test_autocommit_block_runs_outside_the_transaction(project, backend) -> None
     sql = project.ok("upgrade", "aaaa00000001:head", "--sql").stdout
     if backend != "mysql":
         assert sql.index("COMMIT;") < sql.index("CREATE INDEX") < sql.rindex("BEGIN;")
+
+
+def test_version_table_schema_is_created_only_when_asked(project, backend) -> None:
+    if backend == "sqlite":
+        project.revision("aaaa00000001", None, CREATE_ACCOUNT)
+        config = project.root / "mighub.toml"
+        config.write_text(
+            config.read_text()
+            + '\nversion_table_schema = "audit"\ncreate_version_table_schema = true\n'
+        )
+        result = project.run("upgrade", "head")
+        assert result.exit_code == 1
+        assert "SQLite cannot create schema 'audit'" in result.stderr
+        assert "account" not in project.tables()
+        return
+    schema = f"vt_{uuid.uuid4().hex[:10]}"  # MariaDB: a database on a shared server
+    project.revision("aaaa00000001", None, CREATE_ACCOUNT, 'op.drop_table("account")')
+    config = project.root / "mighub.toml"
+    base = config.read_text()
+    config.write_text(base + f'\nversion_table_schema = "{schema}"\n')
+    failed = project.run("upgrade", "head")
+    assert failed.exit_code == 1  # the schema must exist unless the project asks
+    assert "account" not in project.tables()
+    sql = project.ok("upgrade", "head", "--sql").stdout
+    assert "CREATE SCHEMA" not in sql
+    config.write_text(
+        base + f'\nversion_table_schema = "{schema}"\ncreate_version_table_schema = true\n'
+    )
+    sql = project.ok("upgrade", "head", "--sql").stdout
+    assert sql.index(f"CREATE SCHEMA IF NOT EXISTS {schema}") < sql.index("CREATE TABLE")
+    try:
+        project.ok("upgrade", "head")
+        engine = project.engine()
+        with engine.connect() as conn:
+            inspector = sa.inspect(conn)
+            assert inspector.get_table_names(schema=schema) == ["mighub_version"]
+            rows = conn.execute(sa.text(f"SELECT version_num FROM {schema}.mighub_version"))
+            assert rows.scalars().all() == ["aaaa00000001"]
+        engine.dispose()
+        project.ok("downgrade", "base")
+        project.ok("upgrade", "head")  # the schema is there now: created once
+    finally:
+        if backend == "mysql":  # MariaDB's schema is a database of its own on the server
+            engine = project.engine()
+            with engine.begin() as conn:
+                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {schema}")
+            engine.dispose()
