@@ -197,10 +197,14 @@ def test_concurrently_outside_the_block_fails_before_the_revision_changes_anythi
     )
     result = project.run("upgrade", "head")
     assert result.exit_code == 1
+    path = project.versions / "bbbb00000002_bbbb00000002.py"
     assert result.stderr.splitlines()[-1] == (
-        "Error: op.create_index('ix_account_name', 'account', postgresql_concurrently=True) "
-        "must run inside 'with op.get_context().autocommit_block():', because PostgreSQL "
-        "cannot build an index CONCURRENTLY inside a transaction; nothing was run"
+        f"Error: upgrade of revision bbbb00000002 ({path}) failed in CreateIndexOp: "
+        "MighubError: op.create_index('ix_account_name', 'account', "
+        "postgresql_concurrently=True) must run inside "
+        "'with op.get_context().autocommit_block():', because PostgreSQL "
+        "cannot build an index CONCURRENTLY inside a transaction; nothing was run; "
+        "the transaction was rolled back (nothing of this run was kept)"
     )
     assert catalog_state(project)["tables"] == []
     assert project.version_rows() == []
