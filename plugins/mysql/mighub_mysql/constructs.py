@@ -36,7 +36,7 @@ from typing import Any
 
 from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.schema import Column, MetaData, Table
+from sqlalchemy.schema import Column, CreateIndex, MetaData, Table
 from sqlalchemy.sql.compiler import DDLCompiler
 
 from mighub.ddl.constructs import (
@@ -58,7 +58,13 @@ from mighub.ddl.constructs import (
     format_server_default,
 )
 
-__all__ = ["DropConstraintOfKind", "ModifyColumn", "column_definition", "is_mariadb"]
+__all__ = [
+    "CreateIndexUsing",
+    "DropConstraintOfKind",
+    "ModifyColumn",
+    "column_definition",
+    "is_mariadb",
+]
 
 CONSTRAINT_KINDS = ("primary", "unique", "foreignkey", "check")
 
@@ -156,6 +162,15 @@ class DropConstraintOfKind(AlterTable):
         self.if_exists = if_exists
 
 
+class CreateIndexUsing(CreateIndex):
+    """SQLAlchemy's ``CREATE INDEX``, with ``USING BTREE|HASH|RTREE`` left unquoted.
+
+    SQLAlchemy quotes the index type as an identifier, and ``USING `HASH```
+    is a syntax error. A subclass of its own, so SQLAlchemy's element keeps
+    its SQL for everyone else.
+    """
+
+
 # ---------------------------------------------------------------------------
 # The column definition
 # ---------------------------------------------------------------------------
@@ -175,7 +190,8 @@ def column_definition(
 
     Reusing that compiler keeps its rules: parentheses around expression
     defaults, ``NULL`` spelled out for ``TIMESTAMP``, generated columns, and
-    the comment's quoting. ``AUTO_INCREMENT`` is written only for the
+    the comment's quoting; ``NULL`` is spelled out for every nullable column.
+    ``AUTO_INCREMENT`` is written only for the
     autoincrement column of a table's primary key, so the throwaway table
     makes the column that when asked.
     """
@@ -189,7 +205,17 @@ def column_definition(
         autoincrement=autoincrement,
     )
     Table("_mighub_modify", MetaData(), column)
-    return compiler.get_column_specification(column)
+    spec = compiler.get_column_specification(column)
+    if nullable and column.computed is None:
+        # Say NULL outright: a MODIFY that makes a column nullable should read so.
+        type_text = compiler.dialect.type_compiler_instance.process(
+            column.type, type_expression=column
+        )
+        head = f"{compiler.preparer.format_column(column)} {type_text}"
+        rest = spec[len(head) :]
+        if spec.startswith(head) and not rest.startswith(" NULL"):
+            spec = f"{head} NULL{rest}"
+    return spec
 
 
 def _restate(
@@ -394,3 +420,20 @@ def _drop_constraint(element: DropConstraintOfKind, compiler: DDLCompiler, **kw:
     else:
         action = f"DROP CHECK {name}"
     return f"{alter_table(compiler, element)} {action}"
+
+
+_INDEX_TYPES = ("BTREE", "HASH", "RTREE")
+
+
+@compiles(CreateIndexUsing, "mysql")
+@compiles(CreateIndexUsing, "mariadb")
+def _create_index(element: CreateIndexUsing, compiler: DDLCompiler, **kw: Any) -> str:
+    text = compiler.visit_create_index(element, **kw)
+    using = element.element.get_dialect_option(
+        compiler.dialect, "using", deprecated_fallback="mysql"
+    )
+    if isinstance(using, str) and using.upper() in _INDEX_TYPES:
+        quoted = f" USING {compiler.preparer.quote(using)}"
+        if text.endswith(quoted):
+            text = f"{text[: -len(quoted)]} USING {using.upper()}"
+    return text

@@ -19,6 +19,8 @@ What differs from the generic implementation, and why:
 - MySQL before 9.0 parses an inline ``REFERENCES`` and ignores it, so a
   foreign key of an added column is always a separate ``ADD CONSTRAINT``
   there (MariaDB honours it inline).
+- ``mysql_*`` options (``mysql_length``, ``mysql_engine``...) also apply on a
+  ``mariadb://`` URL, whose dialect would otherwise read ``mariadb_*`` only.
 - No transactional DDL; the migration lock is ``GET_LOCK``
   (:mod:`mighub_mysql.lock`).
 """
@@ -36,10 +38,12 @@ from sqlalchemy.schema import (
     Column,
     Computed,
     Constraint,
+    CreateIndex,
     DefaultClause,
     ForeignKeyConstraint,
     Index,
     PrimaryKeyConstraint,
+    Table,
     UniqueConstraint,
 )
 from sqlalchemy.sql.elements import TextClause
@@ -47,7 +51,12 @@ from sqlalchemy.sql.elements import TextClause
 from mighub.ddl.constructs import ColumnDefault, ColumnName
 from mighub.ddl.impl import NOT_GIVEN, DialectImpl
 from mighub.errors import MighubError
-from mighub_mysql.constructs import DropConstraintOfKind, ModifyColumn, is_mariadb
+from mighub_mysql.constructs import (
+    CreateIndexUsing,
+    DropConstraintOfKind,
+    ModifyColumn,
+    is_mariadb,
+)
 
 _KINDS: tuple[tuple[type[Constraint], str], ...] = (
     (PrimaryKeyConstraint, "primary"),
@@ -84,6 +93,32 @@ class MySQLImpl(DialectImpl):
 
         assert self.connection is not None
         return named_lock(self.connection, scope=scope, timeout=timeout, on_wait=on_wait)
+
+    def execute(
+        self,
+        statement: str | Any,
+        params: Any = None,
+        *,
+        execution_options: Any = None,
+    ) -> Any:
+        """Every ``CREATE INDEX`` (alone, of a new table, of an added column) goes out fixed.
+
+        It gets the ``mariadb_*``/``mysql_*`` options of the other name, and
+        ``USING HASH`` unquoted (:class:`~mighub_mysql.constructs.CreateIndexUsing`).
+        """
+        if type(statement) is CreateIndex:
+            mirror_vendor_options(statement.element, self.dialect)
+            statement = CreateIndexUsing(statement.element, if_not_exists=statement.if_not_exists)
+        return super().execute(statement, params, execution_options=execution_options)
+
+    # -- tables --------------------------------------------------------------
+
+    def create_table(self, table: Table, *, if_not_exists: bool | None = None) -> None:
+        """The generic flow; ``mysql_*`` options also reach a ``mariadb://`` dialect."""
+        mirror_vendor_options(table, self.dialect)
+        for constraint in table.constraints:
+            mirror_vendor_options(constraint, self.dialect)
+        super().create_table(table, if_not_exists=if_not_exists)
 
     # -- columns -------------------------------------------------------------
 
@@ -266,6 +301,10 @@ class MySQLImpl(DialectImpl):
             self._mariadb_only(f"create_index({index.name!r})", "CREATE INDEX IF NOT EXISTS")
         super().create_index(index, if_not_exists=if_not_exists)
 
+    def add_constraint(self, constraint: Constraint) -> None:
+        mirror_vendor_options(constraint, self.dialect)
+        super().add_constraint(constraint)
+
     def drop_index(self, index: Index, *, if_exists: bool | None = None) -> None:
         if if_exists:
             self._mariadb_only(f"drop_index({index.name!r})", "DROP INDEX IF EXISTS")
@@ -358,6 +397,25 @@ def read_live_column(
     if row is None:
         return None
     return LiveColumn(tuple(row), mariadb=is_mariadb(connection.dialect))
+
+
+def mirror_vendor_options(item: Any, dialect: Any) -> None:
+    """Give ``item`` the ``mariadb_*`` options for its ``mysql_*`` ones, or the reverse.
+
+    SQLAlchemy reads only the options named after the dialect in use, so on a
+    ``mariadb://`` URL ``mysql_length=10`` (what scripts written for MySQL,
+    and Alembic's autogenerate, say) would be dropped without a word. An
+    option given under both names keeps each.
+    """
+    own = f"{dialect.name}_"
+    other = "mysql_" if dialect.name == "mariadb" else "mariadb_"
+    options = item.dialect_kwargs
+    given = dict(options)  # "in options" is true of every option the dialect knows
+    for key, value in given.items():
+        if key.startswith(other):
+            mirrored = own + key[len(other) :]
+            if mirrored not in given:
+                options[mirrored] = value
 
 
 def _first(*values: Any) -> Any:
