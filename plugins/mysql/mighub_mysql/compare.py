@@ -344,14 +344,37 @@ def compare_column_default(
     conn_col: sa.Column[Any],
     metadata_col: sa.Column[Any],
 ) -> None:
-    """Undo a default change between two spellings of one default."""
+    """Undo a default change between two spellings of one default.
+
+    SQLAlchemy cannot read some function defaults back (MariaDB's
+    ``concat('a','b')`` reflects as none); for those the column's default is
+    read from ``information_schema`` on ``autogen_context.connection``.
+    """
     if alter_column_op.modify_server_default is NOT_GIVEN:
         return
     dialect = getattr(autogen_context, "dialect", None) or sa.dialects.mysql.dialect()
     theirs = reflected_default_text(conn_col.server_default)
     ours = model_default_text(metadata_col.server_default, dialect)
+    if theirs is None and ours is not None:
+        theirs = _default_from_information_schema(autogen_context, schema, tname, cname)
     if defaults_match(theirs, ours):
         alter_column_op.modify_server_default = NOT_GIVEN
+
+
+def _default_from_information_schema(
+    autogen_context: Any, schema: str | None, table_name: str, column_name: str
+) -> str | None:
+    from mighub_mysql.impl import read_live_column
+
+    connection = getattr(autogen_context, "connection", None)
+    if connection is None:
+        return None
+    live = read_live_column(connection, table_name, column_name, schema=schema)
+    if live is None or live.default is None:
+        return None
+    if getattr(connection.dialect, "is_mariadb", False):
+        return live.default
+    return live.default.replace("\\'", "'")  # MySQL writes _utf8mb4\'a\' there
 
 
 def ignore_implicit_fk_indexes(

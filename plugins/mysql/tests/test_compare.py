@@ -168,8 +168,11 @@ def test_an_index_the_model_declares_is_not_implicit(connection):
 
 
 class Context:
-    def __init__(self, dialect):
+    """What the comparators use of autogenerate's context."""
+
+    def __init__(self, dialect, connection=None):
         self.dialect = dialect
+        self.connection = connection
 
 
 def alter_op(**kw) -> AlterColumnOp:
@@ -298,3 +301,29 @@ def test_types_match_on_mysql_types_without_a_server():
         )
         is False
     )
+
+
+def test_a_default_sqlalchemy_cannot_reflect_is_read_from_information_schema(connection):
+    metadata = sa.MetaData()
+    ours = sa.Table(
+        "t",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("code", sa.String(9), server_default=sa.text("concat('a', 'b')")),
+    )
+    metadata.create_all(connection)
+    connection.commit()
+    theirs = sa.Table("t", sa.MetaData(), autoload_with=connection)
+    assert theirs.c.code.server_default is None  # SQLAlchemy's reflection misses it
+
+    def compared(model_default, context) -> bool:
+        op = alter_op(modify_server_default=sa.DefaultClause(model_default))
+        column = sa.Column("code", sa.String(9), server_default=model_default)
+        compare_column_default(context, op, None, "t", "code", theirs.c.code, column)
+        return op.modify_server_default is not NOT_GIVEN
+
+    same = ours.c.code.server_default.arg
+    assert compared(same, Context(connection.dialect, connection)) is False
+    assert compared(same, Context(connection.dialect)) is True  # no connection: cannot tell
+    assert compared(sa.text("concat('a', 'c')"), Context(connection.dialect, connection))
+    assert compared("ab", Context(connection.dialect, connection))  # a literal is not the call
