@@ -423,12 +423,19 @@ class MigrationContext:
 
     @contextlib.contextmanager
     def _collect_statements(self, statements: list[str]) -> Iterator[None]:
-        """Record the SQL a step runs, so a failure can say what was already done."""
+        """Record the SQL a step runs, so a failure can say what was already done.
+
+        A statement that returned rows (a ``SELECT``, such as a dialect's look
+        at ``information_schema`` before an ``ALTER``) read the database and
+        changed nothing: it is not something that "stays applied".
+        """
         if self.connection is None:
             yield
             return
 
         def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if getattr(cursor, "description", None) is not None:
+                return
             statements.append(" ".join(statement.split()))
 
         sa.event.listen(self.connection, "after_cursor_execute", record)
