@@ -58,6 +58,17 @@ def test_tables(offline):
     ]
 
 
+def test_bulk_insert_and_execute(offline):
+    table = sa.table("account", sa.column("id", sa.Integer), sa.column("name", sa.String))
+    op.bulk_insert(table, [{"id": 1, "name": "it's"}, {"id": 2, "name": "100%"}])
+    op.execute("UPDATE account SET name = 'x\\:y'")
+    assert offline.sql() == [
+        "INSERT INTO account (id, name) VALUES (1, 'it''s')",
+        "INSERT INTO account (id, name) VALUES (2, '100%')",
+        "UPDATE account SET name = 'x:y'",
+    ]
+
+
 # -- columns ------------------------------------------------------------------
 
 

@@ -65,6 +65,21 @@ def test_create_table_with_comments_enum_boolean_defaults_and_foreign_key(ops, c
     assert "ENGINE=InnoDB" in show_create(connection)
 
 
+def test_drop_table(ops, connection):
+    make_account()
+    op.drop_table("account")
+    op.drop_table("account", if_exists=True)
+    assert sa.inspect(connection).get_table_names() == []
+
+
+def test_bulk_insert_and_execute(ops, connection):
+    table = make_account()
+    op.bulk_insert(table, [{"id": 1, "name": "a"}, {"id": 2, "code": "it's"}], multiinsert=False)
+    op.execute("UPDATE account SET code = 'x\\:y' WHERE id = 1")
+    rows = connection.execute(sa.text("SELECT id, name, code FROM account ORDER BY id")).all()
+    assert rows == [(1, "a", "x:y"), (2, "anon", "it's")]
+
+
 def test_rename_table(ops, connection):
     make_account()
     op.rename_table("account", "customer")
