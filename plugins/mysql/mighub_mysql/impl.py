@@ -183,11 +183,12 @@ class MySQLImpl(DialectImpl):
         """One ``MODIFY``/``CHANGE`` restating the column, or the forms that need no restating.
 
         ``kw`` may carry ``autoincrement`` and ``existing_autoincrement``;
-        other dialects' options in it are ignored.
-        Values not changed are restated from ``existing_*``: ``None`` there
-        means "none" (no default, no comment), and an unknown
-        ``existing_nullable`` is written as ``NULL``. Online, a statement that
-        would so drop something the live column has is refused instead.
+        other dialects' options in it are ignored. Values not changed are
+        restated from ``existing_*``: ``None`` there means "none" (no default,
+        no comment), and an unknown ``existing_nullable`` is written as
+        ``NULL``. Online, a statement that would so drop something the live
+        column has, and that neither the change nor ``existing_nullable`` /
+        ``existing_autoincrement`` mention, is refused instead.
         """
         call = f"alter_column({table_name!r}, {column_name!r})"
         autoincrement = kw.pop("autoincrement", None)
@@ -239,7 +240,8 @@ class MySQLImpl(DialectImpl):
                     "nullable": nullable is not None or existing_nullable is not None,
                     "server_default": changing_default,
                     "comment": comment is not NOT_GIVEN,
-                    "autoincrement": autoincrement is not None,
+                    "autoincrement": autoincrement is not None
+                    or existing_autoincrement is not None,
                 },
             )
             if lost:
