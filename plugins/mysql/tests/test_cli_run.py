@@ -113,6 +113,19 @@ def test_a_modify_that_would_drop_attributes_stops_the_run_before_any_sql(projec
     assert "so these statements of the revision stay applied: none" in error  # the look is a read
     assert project.version_rows() == ["aaaa00000001"]
     assert columns(project)["name"]["type"].length == 50
+    # The runtime still asks a person to look; with nothing applied, the way out is easy.
+    assert "failed part-way" in project.run("upgrade", "head").stderr
+    project.revision(
+        "bbbb00000002",
+        "aaaa00000001",
+        'op.alter_column("account", "name", type_=sa.String(80), existing_nullable=False,\n'
+        '                existing_server_default="anon", existing_comment="who")',
+        doc="careless",
+    )
+    project.ok("resolve", "bbbb00000002", "--rolled-back")
+    project.ok("upgrade", "head")
+    name = columns(project)["name"]
+    assert (name["type"].length, name["nullable"], name["comment"]) == (80, False, "who")
 
 
 def test_offline_sql_for_mariadb(project) -> None:
