@@ -165,8 +165,12 @@ NAMING_CONVENTION = {
 }
 
 
-DIALECT_PLUGINS = {"mysql": "mighub_mysql.plugin", "mariadb": "mighub_mysql.plugin"}
-"""Dialects whose plugin these tests load: the generic DDL cannot change a MariaDB column."""
+DIALECT_PLUGINS = {
+    "mysql": ("mysql", "mighub_mysql.plugin"),
+    "mariadb": ("mysql", "mighub_mysql.plugin"),
+}
+"""Dialect -> (plugin name, module) that these tests load: the generic DDL cannot change a
+MariaDB column."""
 
 
 def plugin_host(dialect_name: str | None = None):
@@ -181,14 +185,14 @@ def plugin_host(dialect_name: str | None = None):
 
     host = PluginHost()
     host.load_builtins()
-    module_name = DIALECT_PLUGINS.get(dialect_name or "")
+    name, module_name = DIALECT_PLUGINS.get(dialect_name or "", (None, None))
     if module_name is not None:
         try:
             module = importlib.import_module(module_name)
         except ImportError:
             pass
         else:
-            host.register(module, module_name.partition(".")[0], source="entry point")
+            host.register(module, name, source="entry point")
     host.check_healthy()
     return host
 
