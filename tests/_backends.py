@@ -165,21 +165,50 @@ NAMING_CONVENTION = {
 }
 
 
-def plugin_host():
-    """A fresh host with the builtin plugins only: what every test starts from."""
+DIALECT_PLUGINS = {
+    "mysql": ("mysql", "mighub_mysql.plugin"),
+    "mariadb": ("mysql", "mighub_mysql.plugin"),
+}
+"""Dialect -> (plugin name, module) that these tests load: the generic DDL cannot change a
+MariaDB column."""
+
+
+def plugin_host(dialect_name: str | None = None):
+    """A fresh host with the builtin plugins, plus the plugin of ``dialect_name`` if listed.
+
+    A listed plugin that is not installed is left out; the tests that need it
+    skip with :data:`NEEDS_MYSQL_PLUGIN`.
+    """
+    import importlib
+
     from mighub.host import PluginHost
 
     host = PluginHost()
     host.load_builtins()
+    name, module_name = DIALECT_PLUGINS.get(dialect_name or "", (None, None))
+    if module_name is not None:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            pass
+        else:
+            host.register(module, name, source="entry point")
     host.check_healthy()
     return host
+
+
+def has_mysql_plugin() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("mighub_mysql") is not None
 
 
 def impl_class(host, dialect_name: str):
     """The installed implementation for the dialect, else the generic one.
 
-    PostgreSQL and MariaDB get the generic :class:`DialectImpl` here: these
-    tests are about what the kernel does before any dialect plugin.
+    PostgreSQL gets the generic :class:`DialectImpl` here: these tests are
+    about what the kernel does before any dialect plugin. MariaDB gets the
+    mysql plugin's, when installed, since it cannot change columns otherwise.
     """
     from mighub.ddl.impl import DialectImpl
     from mighub.errors import PluginError
@@ -193,7 +222,7 @@ def impl_class(host, dialect_name: str):
 def online_operations(connection: Connection, *, target_metadata=None, host=None):
     from mighub.operations import Operations
 
-    host = host or plugin_host()
+    host = host or plugin_host(connection.dialect.name)
     impl = impl_class(host, connection.dialect.name)(connection.dialect, connection)
     return Operations(impl, registry=host.operations, target_metadata=target_metadata)
 

@@ -221,7 +221,7 @@ def test_plugins_verbose_lists_registrations(run, project_dir: Path) -> None:
     assert "mysql registered:\n  dialects: mysql, mariadb" in result.stdout
     data = json.loads(run("plugins", "-v", "--json").stdout)
     mysql = next(r for r in data["plugins"] if r["name"] == "mysql")
-    assert mysql["registered"] == {"dialects": ["mysql", "mariadb"]}
+    assert mysql["registered"]["dialects"] == ["mysql", "mariadb"]
 
 
 def test_plugins_exits_1_and_explains_a_failure(run, project_dir: Path) -> None:

@@ -422,7 +422,7 @@ def test_mighub_register_renderers_lookup_follows_base_classes() -> None:
 
 def test_registrations_lists_what_a_plugin_registered() -> None:
     host = PluginHost.for_cli()
-    assert host.registrations("mysql") == {"dialects": ["mysql", "mariadb"]}
+    assert host.registrations("mysql")["dialects"] == ["mysql", "mariadb"]
     assert host.registrations("mighub.commands")["commands"][:3] == [
         "init",
         "list-templates",

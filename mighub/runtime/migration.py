@@ -472,7 +472,10 @@ class MigrationContext:
 
         One listener for the whole run, pointed at the current step's list:
         adding and removing a listener per revision makes SQLAlchemy build a
-        new dispatch class each time.
+        new dispatch class each time. A statement that returned rows (a
+        ``SELECT``, such as a dialect's look at ``information_schema`` before an
+        ``ALTER``) read the database and changed nothing: it is not something
+        that "stays applied".
         """
         if self.connection is None:
             yield
@@ -481,7 +484,7 @@ class MigrationContext:
             sink = self._statement_sink
 
             def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-                if sink:
+                if sink and getattr(cursor, "description", None) is None:
                     sink[-1].append(" ".join(statement.split()))
 
             sa.event.listen(self.connection, "after_cursor_execute", record)

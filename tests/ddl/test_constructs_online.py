@@ -1,8 +1,10 @@
 """The constructs executed on a plain SQLAlchemy connection, as any application would.
 
 No plugin host, no Operations, no runtime: ``conn.execute(RenameTable(...))``.
-Each backend runs what it can do with the generic forms; the results are
-checked by reflection.
+Each backend runs what it can do with the generic forms, and MariaDB with the
+forms that importing ``mighub_mysql.constructs`` registers (skipped, saying
+so, when the mysql plugin is not installed); the results are checked by
+reflection.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from mighub.ddl.constructs import (
     RenameTable,
     TableComment,
 )
-from tests._backends import NEEDS_MYSQL_PLUGIN
+from tests._backends import NEEDS_MYSQL_PLUGIN, has_mysql_plugin
 
 
 @pytest.fixture
@@ -43,9 +45,11 @@ def cols(connection, table="account", schema=None):
     return {c["name"]: c for c in sa.inspect(connection).get_columns(table, schema=schema)}
 
 
-def only_postgresql(backend):
+def not_on_sqlite(backend):
     if backend == "mysql":
-        pytest.skip(NEEDS_MYSQL_PLUGIN)
+        if not has_mysql_plugin():
+            pytest.skip(NEEDS_MYSQL_PLUGIN)
+        import mighub_mysql.constructs  # noqa: F401  (registers the MariaDB forms)
     if backend == "sqlite":
         pytest.skip("SQLite has no in-place form (the construct raises CompileError)")
 
@@ -117,23 +121,26 @@ def test_set_and_drop_default(connection, account, backend):
 
 
 def test_nullable_and_type(connection, account, backend):
-    only_postgresql(backend)
-    connection.execute(ColumnNullable("account", "name", False))
-    connection.execute(ColumnType("account", "name", sa.String(99)))
+    not_on_sqlite(backend)
+    # MariaDB restates the whole column: the existing_* values say what to keep.
+    connection.execute(ColumnNullable("account", "name", False, existing_type=sa.String(20)))
+    connection.execute(ColumnType("account", "name", sa.String(99), existing_nullable=False))
     connection.commit()
     name = cols(connection)["name"]
     assert (name["nullable"], name["type"].length) == (False, 99)
 
 
 def test_comments(connection, account, backend):
-    only_postgresql(backend)
+    not_on_sqlite(backend)
     connection.execute(TableComment("account", "accounts"))
-    connection.execute(ColumnComment("account", "name", "it's the name"))
+    connection.execute(
+        ColumnComment("account", "name", "it's the name", existing_type=sa.String(20))
+    )
     connection.commit()
     assert sa.inspect(connection).get_table_comment("account")["text"] == "accounts"
     assert cols(connection)["name"]["comment"] == "it's the name"
     connection.execute(TableComment("account", None))
-    connection.execute(ColumnComment("account", "name", None))
+    connection.execute(ColumnComment("account", "name", None, existing_type=sa.String(20)))
     connection.commit()
     assert sa.inspect(connection).get_table_comment("account")["text"] is None
     assert cols(connection)["name"]["comment"] is None

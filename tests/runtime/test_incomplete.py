@@ -99,6 +99,23 @@ def test_resolve_applied_moves_the_version_table(project) -> None:
 
 
 @mariadb_only
+def test_reads_are_not_statements_that_stay_applied(project) -> None:
+    project.revision("aaaa00000001", None, doc="base")
+    project.revision(
+        "bbbb00000002",
+        "aaaa00000001",
+        'op.get_bind().execute(sa.text("SELECT 1"))\n'
+        'op.create_table("first", sa.Column("id", sa.Integer, primary_key=True))\n'
+        'op.get_bind().execute(sa.text("SELECT COUNT(*) FROM first"))\n'
+        'op.execute("INSERT INTO no_such_table VALUES (1)")\n',
+        doc="reads",
+    )
+    error = project.run("upgrade", "head").stderr.splitlines()[-1]
+    assert "so these statements of the revision stay applied: CREATE TABLE first" in error
+    assert "SELECT" not in error.split("stay applied:")[1]
+
+
+@mariadb_only
 def test_resolve_needs_an_outcome_and_a_record(project) -> None:
     project.revision("aaaa00000001", None)
     project.ok("upgrade", "head")

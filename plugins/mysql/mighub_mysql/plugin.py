@@ -1,16 +1,52 @@
 """The MariaDB/MySQL plugin's hook implementations, found through the ``mighub`` entry point.
 
 Kept free of heavy imports: the dialect implementation is registered as a
-``"module:Class"`` string and imported only when a MariaDB/MySQL database is used.
+``"module:Class"`` string and imported only when a MariaDB/MySQL database is
+used; the comparators are imported only when autogenerate asks for them.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mighub import hookimpl
-from mighub.registries import DialectRegistry
+
+if TYPE_CHECKING:
+    from mighub.registries import ComparatorRegistry, DialectRegistry
+
+DIALECTS = ("mysql", "mariadb")
+"""SQLAlchemy's names for these servers: ``mariadb://`` URLs get the second."""
 
 
 @hookimpl
 def mighub_register_dialects(registry: DialectRegistry) -> None:
-    registry.register("mysql", "mighub_mysql.impl:MySQLImpl")
-    registry.register("mariadb", "mighub_mysql.impl:MySQLImpl")
+    for dialect in DIALECTS:
+        registry.register(dialect, "mighub_mysql.impl:MySQLImpl")
+
+
+@hookimpl
+def mighub_register_comparators(registry: ComparatorRegistry) -> None:
+    from mighub_mysql import compare
+
+    for dialect in DIALECTS:
+        registry.register(
+            compare.compare_column_type,
+            level="column",
+            dialect=dialect,
+            priority=compare.AFTER_GENERIC,
+            name=f"mysql.column_type[{dialect}]",
+        )
+        registry.register(
+            compare.compare_column_default,
+            level="column",
+            dialect=dialect,
+            priority=compare.AFTER_GENERIC,
+            name=f"mysql.column_default[{dialect}]",
+        )
+        registry.register(
+            compare.ignore_implicit_fk_indexes,
+            level="table",
+            dialect=dialect,
+            priority=compare.AFTER_GENERIC,
+            name=f"mysql.implicit_fk_indexes[{dialect}]",
+        )
