@@ -382,7 +382,9 @@ class MigrationContext:
             raise
         except Exception as exc:
             failure = self._failure(step, exc, statements)
-            if not is_stamp and not self.as_sql and not self.transactional_ddl:
+            if not is_stamp and not self.as_sql and not self.transactional_ddl and statements:
+                # Only when something stayed applied: with nothing run, the database
+                # is as the revision found it and there is nothing to resolve.
                 self._record_incomplete(step, statements, failure)
             raise failure from exc
         if not is_stamp:
@@ -514,14 +516,15 @@ class MigrationContext:
                 message += " (nothing of this run was kept)"
         else:
             done = [s for s in statements if s != failed_sql]
-            message += (
-                f"; {self.dialect.name} has no transactional DDL, so these statements of the "
-                f"revision stay applied: {' | '.join(done) if done else 'none'}; mighub "
-                f"will not migrate until you run 'mighub resolve {revision.revision} --applied' "
-                f"or '--rolled-back'"
-                if revision is not None
-                else ""
-            )
+            if not done:
+                message += "; no statement of the revision had run, so nothing stays applied"
+            elif revision is not None:
+                message += (
+                    f"; {self.dialect.name} has no transactional DDL, so these statements of "
+                    f"the revision stay applied: {' | '.join(done)}; mighub will not migrate "
+                    f"until you run 'mighub resolve {revision.revision} --applied' or "
+                    f"'--rolled-back'"
+                )
         return MigrationError(message)
 
 

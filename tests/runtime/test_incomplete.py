@@ -142,3 +142,21 @@ def test_transactional_databases_keep_no_record(project) -> None:
     assert project.run("upgrade", "head").exit_code == 1
     assert project.tables() == set()  # rolled back, nothing to resolve
     assert project.run("upgrade", "head").exit_code == 1  # fails the same way, no refusal
+
+
+@mariadb_only
+def test_nothing_applied_means_nothing_to_resolve(project) -> None:
+    project.revision("aaaa00000001", None)
+    project.revision(
+        "bbbb00000002",
+        "aaaa00000001",
+        'op.execute("INSERT INTO no_such_table VALUES (1)")\n' + THREE_STATEMENTS,
+    )
+    result = project.run("upgrade", "head")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].endswith(
+        "; no statement of the revision had run, so nothing stays applied"
+    )
+    assert "mighub_version_incomplete" not in project.tables()
+    result = project.run("upgrade", "head")  # fails the same way again; no refusal
+    assert "failed part-way" not in result.stderr
