@@ -225,6 +225,9 @@ class DialectImpl:
     def release_connection(self) -> None:
         """Undo :meth:`prepare_connection` once env.py is done with the connection."""
 
+    def before_commit(self) -> None:
+        """Last checks before the run's transaction commits; raising rolls it back."""
+
     def migration_lock(
         self,
         *,

@@ -60,6 +60,7 @@ class SQLiteImpl(DialectImpl):
 
     _driver_connection: Any = None
     _saved_isolation_level: Any = None
+    _restore_foreign_keys = False
 
     def prepare_connection(self) -> None:
         """Make DDL transactional: the sqlite3 driver only opens transactions before DML.
@@ -79,13 +80,36 @@ class SQLiteImpl(DialectImpl):
                 stacklevel=2,
             )
             return
-        driver = connection.connection.driver_connection
-        if not hasattr(driver, "isolation_level"):
+        # The DBAPI connection as SQLAlchemy adapts it: synchronous for pysqlite and
+        # for aiosqlite alike (the driver object itself is async with aiosqlite).
+        driver = connection.connection.dbapi_connection
+        if driver is None or not hasattr(driver, "isolation_level"):
             return
         self._driver_connection = driver
         self._saved_isolation_level = driver.isolation_level
+        # Foreign key enforcement can only change outside a transaction, and with
+        # it on, rebuilding a table (batch mode) would fire other tables' ON DELETE
+        # actions. So the run goes without it, and every foreign key is checked
+        # before each commit instead: a violation rolls the run back.
+        self._restore_foreign_keys = bool(_pragma(driver, "PRAGMA foreign_keys"))
+        if self._restore_foreign_keys:
+            _pragma(driver, "PRAGMA foreign_keys = OFF")
         driver.isolation_level = None
         event.listen(connection, "begin", _emit_begin)
+
+    def before_commit(self) -> None:
+        """With enforcement paused for the run, prove the foreign keys hold before committing."""
+        if not self._restore_foreign_keys:
+            return
+        assert self.connection is not None
+        rows = self.connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if rows:
+            tables = sorted({f"{row[0]} (rows referring to {row[2]})" for row in rows})
+            raise MighubError(
+                f"foreign keys do not hold after the migration: {len(rows)} row(s) in "
+                f"{', '.join(tables)} refer to rows that do not exist; nothing was committed "
+                f"(SQLite's ON DELETE actions do not run during a mighub run, see docs/running.md)"
+            )
 
     def release_connection(self) -> None:
         driver = self._driver_connection
@@ -97,6 +121,8 @@ class SQLiteImpl(DialectImpl):
                 event.remove(self.connection, "begin", _emit_begin)
         with contextlib.suppress(Exception):  # a closed connection needs no restoring
             driver.isolation_level = self._saved_isolation_level
+            if self._restore_foreign_keys:
+                _pragma(driver, "PRAGMA foreign_keys = ON")
 
     def migration_lock(
         self,
@@ -209,6 +235,17 @@ class SQLiteImpl(DialectImpl):
 
     def drop_table_comment(self, table_name: str, **kw: Any) -> None:
         raise _no_comments(f"op.drop_table_comment({table_name!r})")
+
+
+def _pragma(dbapi_connection: Any, statement: str) -> Any:
+    """Run a PRAGMA on the DBAPI connection (no SQLAlchemy transaction begins)."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(statement)
+        row = cursor.fetchone()
+        return row[0] if row else None
+    finally:
+        cursor.close()
 
 
 def _emit_begin(connection: Any) -> None:

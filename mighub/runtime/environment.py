@@ -107,6 +107,10 @@ class EnvironmentContext:
         finally:
             for context in self.contexts:
                 context.close()
+        for context in self.contexts:
+            problem = context.lost_work()
+            if problem is not None:
+                raise EnvPyError(f"{env_py}: {problem}")
         if self.planned is None:
             raise EnvPyError(f"{env_py}: did not call context.run_migrations(), so nothing ran")
 
@@ -206,6 +210,7 @@ class EnvironmentContext:
             extra=dict(kw),
         )
         self.migration_context = MigrationContext(self, dialect, impl_class, connection, options)
+        self.contexts.append(self.migration_context)
 
     def _dialect(
         self,

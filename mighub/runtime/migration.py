@@ -118,10 +118,11 @@ class MigrationContext:
         )
         self._outer_transaction = False
         self._lock_held = False
+        self._callers_transaction = False
+        self._callers_outcome: dict[str, bool] | None = None
         self._heads: tuple[str, ...] | None = None
         self.current_operation: Any = None
-        if connection is not None and self.transactional_ddl:
-            self.impl.prepare_connection()
+        self._prepared = False
 
     # -- what env.py and scripts can ask -------------------------------------------
 
@@ -183,9 +184,10 @@ class MigrationContext:
         # commits: released any earlier, a waiting process could read the version
         # table before this run's changes are visible and run them again.
         callers_transaction = self.connection.in_transaction()  # before the lock queries
-        with self._held_lock():
+        with self._prepared_connection(), self._held_lock():
             if callers_transaction or self._outer_transaction:
                 self._outer_transaction = True
+                self._callers_transaction = self._callers_transaction or callers_transaction
                 yield
                 return
             if not whole_run:
@@ -197,6 +199,25 @@ class MigrationContext:
                     yield
             finally:
                 self._outer_transaction = False
+
+    @contextlib.contextmanager
+    def _prepared_connection(self) -> Iterator[None]:
+        """The dialect's preparation of the connection, for the run and no longer.
+
+        Taken by ``begin_transaction()`` (or by ``run_migrations()`` when env.py
+        calls it alone) and given back when the run's transaction has ended, so
+        the connection is as env.py made it for anything env.py does afterwards.
+        """
+        if self._prepared or self.connection is None or not self.transactional_ddl:
+            yield
+            return
+        self.impl.prepare_connection()
+        self._prepared = True
+        try:
+            yield
+        finally:
+            self._prepared = False
+            self.impl.release_connection()
 
     @contextlib.contextmanager
     def _held_lock(self) -> Iterator[None]:
@@ -225,6 +246,8 @@ class MigrationContext:
         connection.begin()
         try:
             yield
+            if connection.in_transaction():
+                self.impl.before_commit()
         except BaseException:
             if connection.in_transaction():
                 connection.rollback()
@@ -292,7 +315,7 @@ class MigrationContext:
     def run_migrations(self, **kw: Any) -> None:
         """Take the lock, read the heads, plan the steps and run them (env.py's main call)."""
         request = self.environment.request
-        with self._held_lock():
+        with self._prepared_connection(), self._held_lock():
             heads = self.get_current_heads()
             if request.purge and not self.as_sql:
                 with self._step_transaction():
@@ -307,6 +330,8 @@ class MigrationContext:
             for step in steps:
                 heads = self._run_step(step, heads, kw)
             self._heads = heads
+            if steps and self._callers_transaction and self.connection is not None:
+                self._watch_callers_transaction(self.connection)
             connection = self.connection
             if (
                 connection is not None
@@ -314,6 +339,38 @@ class MigrationContext:
                 and not self._outer_transaction
             ):
                 connection.commit()
+
+    def _watch_callers_transaction(self, connection: sa.Connection) -> None:
+        """Notice if the transaction holding this run's work is rolled back after it.
+
+        The connection was already in a transaction when the run began (a query
+        before ``context.configure()`` starts one), so committing is env.py's
+        job. If env.py's ``with`` block closes the connection without committing,
+        the migrations vanish; that must not pass as a success.
+        """
+        outcome = self._callers_outcome = {}
+
+        def committed(conn: Any) -> None:
+            outcome["committed"] = True
+
+        def rolled_back(conn: Any) -> None:
+            outcome.setdefault("rolled_back", True)
+
+        sa.event.listen(connection, "commit", committed)
+        sa.event.listen(connection, "rollback", rolled_back)
+
+    def lost_work(self) -> str | None:
+        """Why this run's migrations were not kept, when env.py discarded them."""
+        outcome = self._callers_outcome
+        if outcome is None or outcome.get("committed"):
+            return None
+        return (
+            "env.py's connection was already in a transaction when the migrations ran "
+            "(a query before context.configure() begins one), and env.py ended it without "
+            "committing: the version table was not updated and the changes were rolled back "
+            "where the database could roll them back; call connection.commit() after "
+            "context.run_migrations(), or make such queries after the migrations"
+        )
 
     def close(self) -> None:
         """Give the connection back as env.py gave it (undo driver preparation)."""

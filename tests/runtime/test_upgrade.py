@@ -392,3 +392,37 @@ def test_version_table_schema_is_created_only_when_asked(project, backend) -> No
             with engine.begin() as conn:
                 conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {schema}")
             engine.dispose()
+
+
+def test_work_discarded_by_env_py_is_an_error_not_a_success(sqlite_project) -> None:
+    project = sqlite_project
+    env_py = project.root / "migrations" / "env.py"
+    original = env_py.read_text()
+    # A query before configure() begins a transaction that env.py then owns.
+    env_py.write_text(
+        original.replace(
+            "        context.configure(connection=connection, target_metadata=target_metadata)",
+            '        connection.exec_driver_sql("SELECT 1")\n'
+            "        context.configure(connection=connection, target_metadata=target_metadata)",
+        )
+    )
+    project.revision("aaaa00000001", None)  # no DDL: what is kept does not depend on a driver
+    result = project.run("upgrade", "head")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: {env_py}: env.py's connection was already in a transaction when the "
+        "migrations ran (a query before context.configure() begins one), and env.py ended it "
+        "without committing: the version table was not updated and the changes were rolled "
+        "back where the database could roll them back; call connection.commit() after "
+        "context.run_migrations(), or make such queries after the migrations"
+    )
+    assert project.version_rows() == []
+    # Committing in env.py, as the message says, keeps the work.
+    env_py.write_text(
+        env_py.read_text().replace(
+            "            context.run_migrations()\n",
+            "            context.run_migrations()\n        connection.commit()\n",
+        )
+    )
+    project.ok("upgrade", "head")
+    assert project.version_rows() == ["aaaa00000001"]
