@@ -1,0 +1,7 @@
+"""Spelling rules for the databases the round trip is tested on: SQLite, PostgreSQL, MariaDB/MySQL.
+
+Each module registers type synonyms, normalisers and the odd comparator for
+its dialect through the same ``mighub_register_comparators`` registry a
+dialect plugin uses. They live here until the dialect plugins take them over;
+registering the same names there with ``replace=True`` supersedes them.
+"""
