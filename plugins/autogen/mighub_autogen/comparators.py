@@ -184,11 +184,8 @@ def compare_columns(
         if name in model_names:
             continue
         if context.run_object_filters(db_column, name, "column", True, None):
-            modify_ops.ops.append(
-                DropColumnOp.from_column(
-                    db_column.to_column(), table_name=table_name, schema=schema
-                )
-            )
+            add = AddColumnOp(table_name, db_column.to_column(), schema=schema)
+            modify_ops.ops.append(DropColumnOp(table_name, name, schema=schema, _reverse=add))
 
 
 def compare_table_comment(
