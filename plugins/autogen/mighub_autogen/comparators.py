@@ -60,8 +60,9 @@ from mighub_autogen.normalise import (
     expression_sql,
     model_default_text,
     normalised_default,
+    normalise_type_text,
     normalised_expression,
-    normalised_type,
+    type_text,
 )
 from mighub_autogen.reflect import (
     ReflectedCheck,
@@ -255,11 +256,18 @@ def compare_type(
             if decided:
                 alter.modify_type = model_column.type
             return
-    db_info, model_info = _infos(context, schema, table_name, db_column, model_column)
-    found = normalised_type(db_column.type, db_info)
-    wanted = normalised_type(model_column.type, model_info)
+    cache = context.cache.setdefault("type_text", {})
+    found = type_text(db_column.type, context.dialect, cache)
+    wanted = type_text(model_column.type, context.dialect, cache)
     if found is None or wanted is None:
         return  # a type the dialect cannot spell: nothing to compare
+    if found == wanted:
+        return  # spelled alike: normalisers are for spellings that differ
+    db_info, model_info = _infos(context, schema, table_name, db_column, model_column)
+    found = normalise_type_text(found, db_info)
+    wanted = normalise_type_text(wanted, model_info)
+    if found is None or wanted is None:
+        return
     if found != wanted:
         alter.modify_type = model_column.type
 
@@ -297,7 +305,9 @@ def compare_server_default(
         return
     if db_column.computed is not None or db_column.identity is not None:
         return
-    rendered = model_default_text(model_column, context.dialect)
+    rendered = model_default_text(
+        model_column, context.dialect, context.cache.setdefault("default_text", {})
+    )
     if rendered is False:
         return  # a FetchedValue: the database fills it its own way
     if callable(setting):
@@ -313,6 +323,8 @@ def compare_server_default(
             if decided:
                 alter.modify_server_default = model_column.server_default
             return
+    if rendered == db_column.server_default:
+        return
     db_info, model_info = _infos(context, schema, table_name, db_column, model_column)
     found = normalised_default(db_column.server_default, db_info)
     wanted = normalised_default(rendered, model_info)  # type: ignore[arg-type]
@@ -620,11 +632,12 @@ def _index_options_differ(context: AutogenContext, found: ReflectedIndex, index:
     if not found.dialect_options:
         return False  # this dialect does not reflect index options: nothing to compare
     prefix = f"{context.dialect_name}_"
+    given = dict(index.dialect_kwargs)  # only what was set: asking for one option costs more
     keys = {k for k in found.dialect_options if k.startswith(prefix)}
-    keys |= {k for k in index.dialect_kwargs if k.startswith(prefix) and k in _REFLECTED_OPTIONS}
+    keys |= {k for k in given if k.startswith(prefix) and k in _REFLECTED_OPTIONS}
     info = NormaliseInfo(MODEL, context, found.table.name, found.table.schema, what="index_where")
     for key in keys:
-        wanted = _option_value(context, index.dialect_kwargs.get(key), key, info)
+        wanted = _option_value(context, given.get(key), key, info)
         info.side = DATABASE
         have = _option_value(context, found.dialect_options.get(key), key, info)
         info.side = MODEL

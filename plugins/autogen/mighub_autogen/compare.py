@@ -21,6 +21,7 @@ for every dialect), highest priority first; a comparator that returns
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from typing import Any
 
@@ -52,12 +53,18 @@ from mighub_autogen.reflect import ReflectedColumn, ReflectedTable, TableKey, re
 def produce_upgrade_ops(context: AutogenContext, *, upgrade_token: str = "upgrades") -> UpgradeOps:
     """Compare the models with the database: the operations that bring the database there."""
     upgrade_ops = UpgradeOps(upgrade_token=upgrade_token)
-    schemas = list_schemas(context)
-    read_database(context, schemas)
-    collect_models(context, schemas)
-    for comparator in context.comparator_chain("schema"):
-        if comparator.function(context, upgrade_ops, schemas) is STOP:
-            break
+    # The models and what is read are many small objects that live until the end:
+    # keep the garbage collector from walking them again and again meanwhile.
+    gc.freeze()
+    try:
+        schemas = list_schemas(context)
+        read_database(context, schemas)
+        collect_models(context, schemas)
+        for comparator in context.comparator_chain("schema"):
+            if comparator.function(context, upgrade_ops, schemas) is STOP:
+                break
+    finally:
+        gc.unfreeze()
     return upgrade_ops
 
 

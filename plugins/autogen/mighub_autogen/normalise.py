@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.sql.elements import ClauseElement, TextClause
-from sqlalchemy.types import NullType
+from sqlalchemy.sql.elements import ClauseElement, False_, Null, TextClause, True_
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import NullType, TypeEngine
 
 if TYPE_CHECKING:
     from mighub_autogen.context import AutogenContext
@@ -62,10 +63,55 @@ _SPACES = re.compile(r"\s+")
 _TYPE_NAME = re.compile(r"^([A-Z_][A-Z0-9_ ]*?)\s*(\(.*)?$")
 
 
-def type_text(type_: Any, dialect: sa.Dialect) -> str | None:
-    """The type as the dialect writes it in DDL, upper case; ``None`` when unknown."""
+def type_text(type_: Any, dialect: sa.Dialect, cache: dict[Any, Any] | None = None) -> str | None:
+    """The type as the dialect writes it in DDL, upper case; ``None`` when unknown.
+
+    Compiling a type is the costliest step of comparing a column, and a schema
+    repeats a handful of types: ``cache`` keeps the text by the type's values.
+    """
     if type_ is None or isinstance(type_, NullType):
         return None
+    key = type_signature(type_) if cache is not None else None
+    if key is not None:
+        if key in cache:  # type: ignore[operator]
+            return cache[key]  # type: ignore[index]
+        text = _compile_type(type_, dialect)
+        cache[key] = text  # type: ignore[index]
+        return text
+    return _compile_type(type_, dialect)
+
+
+_SIMPLE = (str, int, float, bool, type(None))
+
+
+def type_signature(type_: Any) -> Any:
+    """A hashable key for ``type_`` made of its class and public values; ``None`` if it has none."""
+    items = []
+    for name, value in vars(type_).items():
+        if name.startswith("_") and name != "_variant_mapping":
+            continue
+        if isinstance(value, _SIMPLE):
+            items.append((name, value))
+        elif isinstance(value, TypeEngine):
+            nested = type_signature(value)
+            if nested is None:
+                return None
+            items.append((name, nested))
+        elif isinstance(value, (list, tuple)) and all(isinstance(v, _SIMPLE) for v in value):
+            items.append((name, tuple(value)))
+        elif name == "_variant_mapping":
+            if not value:
+                continue
+            nested_items = tuple(sorted((k, type_signature(v)) for k, v in value.items()))
+            if any(v is None for _, v in nested_items):
+                return None
+            items.append((name, nested_items))
+        else:
+            return None
+    return (type(type_), tuple(sorted(items)))
+
+
+def _compile_type(type_: Any, dialect: sa.Dialect) -> str | None:
     try:
         impl = type_.dialect_impl(dialect)
         if isinstance(impl, NullType):
@@ -78,9 +124,13 @@ def type_text(type_: Any, dialect: sa.Dialect) -> str | None:
 
 def normalised_type(type_: Any, info: NormaliseInfo) -> str | None:
     context = info.context
-    text = type_text(type_, context.dialect)
-    if text is None:
-        return None
+    text = type_text(type_, context.dialect, context.cache.setdefault("type_text", {}))
+    return None if text is None else normalise_type_text(text, info)
+
+
+def normalise_type_text(text: str, info: NormaliseInfo) -> str | None:
+    """Run the type normalisers and synonyms over a type's DDL spelling."""
+    context = info.context
     for normaliser in context.normalisers("type"):
         text = normaliser.function(text, info)
         if text is None:
@@ -107,7 +157,9 @@ def apply_synonyms(text: str, synonyms: dict[str, str]) -> str:
 # ---------------------------------------------------------------------------
 
 
-def model_default_text(column: sa.Column[Any], dialect: sa.Dialect) -> str | bool | None:
+def model_default_text(
+    column: sa.Column[Any], dialect: sa.Dialect, cache: dict[Any, str] | None = None
+) -> str | bool | None:
     """The model's ``server_default`` as the dialect writes it after ``DEFAULT``.
 
     ``None`` when there is no default; ``False`` when the default is not an
@@ -125,8 +177,22 @@ def model_default_text(column: sa.Column[Any], dialect: sa.Dialect) -> str | boo
     if isinstance(arg, TextClause):
         return arg.text
     if isinstance(arg, ClauseElement):
-        return expression_sql(arg, dialect)
+        key = _expression_key(arg) if cache is not None else None
+        if key is None:
+            return expression_sql(arg, dialect)
+        if key not in cache:  # type: ignore[operator]
+            cache[key] = expression_sql(arg, dialect)  # type: ignore[index]
+        return cache[key]  # type: ignore[index]
     return str(arg)
+
+
+def _expression_key(expression: ClauseElement) -> Any:
+    """A key for the expressions defaults repeat (``func.now()``, ``true()``), else ``None``."""
+    if isinstance(expression, FunctionElement) and not len(expression.clauses.clauses):
+        return ("function", type(expression), getattr(expression, "name", None))
+    if isinstance(expression, (True_, False_, Null)):
+        return (type(expression),)
+    return None
 
 
 def expression_sql(expression: Any, dialect: sa.Dialect) -> str:

@@ -21,10 +21,10 @@ def mighub_register_commands(cli: Any) -> None:
 @hookimpl
 def mighub_register_comparators(registry: Any) -> None:
     from mighub_autogen import comparators
-    from mighub_autogen.dialects import mysql, postgresql, sqlite
+    from mighub_autogen.dialects import mysql, postgresql
 
     comparators.register(registry)
-    for dialect in (sqlite, postgresql, mysql):
+    for dialect in (postgresql, mysql):
         dialect.register(registry)
 
 

@@ -6,12 +6,13 @@ number of tables. Their results are kept as the light objects below rather
 than turned into ``Table`` objects: building reflected ``Table``\\s is what
 makes a large schema slow to compare, and the comparison only needs names,
 types and a few flags. A ``Table`` is built only for what autogenerate drops,
-because the drop's downgrade has to recreate it.
+because the drop's downgrade has to recreate it. On SQLite, whose inspector
+reads one table at a time, indexes and unique constraints come from one
+query per schema instead (:mod:`mighub_autogen.dialects.sqlite`).
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -250,8 +251,20 @@ def reflect_tables(
     if not names:
         return {}
     filter_names = None if all_names else list(names)
+    batched: dict[str, dict[Any, Any]] = {}
+    sql: dict[str, str] = {}  # SQLite: each table's CREATE TABLE, read once
+    if inspector.dialect.name == "sqlite":
+        from mighub_autogen.dialects.sqlite import read_indexes_and_uniques
+
+        indexes, uniques = read_indexes_and_uniques(inspector.bind, schema, filter_names, sql)
+        batched = {"get_multi_indexes": indexes, "get_multi_unique_constraints": uniques}
     tables: dict[TableKey, ReflectedTable] = {}
-    for (_, name), columns in _multi(inspector, "get_multi_columns", schema, filter_names).items():
+    all_columns = _multi(inspector, "get_multi_columns", schema, filter_names)
+    if inspector.dialect.name == "sqlite":
+        from mighub_autogen.dialects.sqlite import primary_keys
+
+        batched["get_multi_pk_constraint"] = primary_keys(inspector.bind, schema, all_columns, sql)
+    for (_, name), columns in all_columns.items():
         table = ReflectedTable(schema, name)
         for data in columns:
             if include_column is not None and not include_column(table, data["name"]):
@@ -260,7 +273,10 @@ def reflect_tables(
         tables[(schema, name)] = table
 
     def each(method: str) -> Iterable[tuple[ReflectedTable, Any]]:
-        for (_, name), value in _multi(inspector, method, schema, filter_names).items():
+        found = batched.get(method)
+        if found is None:
+            found = _multi(inspector, method, schema, filter_names)
+        for (_, name), value in found.items():
             table = tables.get((schema, name))
             if table is not None:
                 yield table, value
@@ -317,14 +333,9 @@ def _multi(
     inspector: Inspector, method: str, schema: str | None, filter_names: list[str] | None
 ) -> dict[Any, Any]:
     """One batched inspector call; an empty answer where the dialect cannot say."""
-    with warnings.catch_warnings():
-        # SQLite cannot reflect expression indexes; the sqlite support reads them itself.
-        warnings.filterwarnings(
-            "ignore", "Skipped unsupported reflection of expression-based index"
-        )
-        try:
-            return dict(getattr(inspector, method)(schema=schema, filter_names=filter_names))
-        except NotImplementedError:
-            return {}
-        except sa_exc.NoSuchTableError:  # dropped between listing and reading
-            return {}
+    try:
+        return dict(getattr(inspector, method)(schema=schema, filter_names=filter_names))
+    except NotImplementedError:
+        return {}
+    except sa_exc.NoSuchTableError:  # dropped between listing and reading
+        return {}
