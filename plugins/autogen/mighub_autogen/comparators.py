@@ -59,8 +59,8 @@ from mighub_autogen.normalise import (
     NormaliseInfo,
     expression_sql,
     model_default_text,
-    normalised_default,
     normalise_type_text,
+    normalised_default,
     normalised_expression,
     type_text,
 )

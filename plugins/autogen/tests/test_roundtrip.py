@@ -10,8 +10,6 @@ import json
 import types
 from pathlib import Path
 
-import pytest
-
 from tests.runtime.conftest import MigrationProject
 
 
@@ -165,7 +163,6 @@ def flatten(container) -> list:
 def test_each_change_gives_its_operation(autogen_project: MigrationProject, backend: str) -> None:
     """One database at the initial schema; every change compared against it in turn."""
     import roundtrip_models
-
     from mighub_autogen import produce_migrations, render_python_code
 
     project = autogen_project
