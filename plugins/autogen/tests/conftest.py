@@ -16,7 +16,15 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.runtime.conftest import BACKENDS, MigrationProject, fresh_database, make_project
+from tests.runtime.conftest import (
+    BACKENDS,
+    MigrationProject,
+    fresh_database,
+    make_project,
+    sqlite_project,
+)
+
+__all__ = ["sqlite_project"]
 
 HERE = Path(__file__).resolve().parent
 
