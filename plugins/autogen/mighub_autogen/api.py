@@ -26,6 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from mighub.operations.base import IrreversibleOperationError
 from mighub.operations.ops import (
     NOT_GIVEN,
     AddColumnOp,
@@ -39,6 +40,7 @@ from mighub.operations.ops import (
     DropIndexOp,
     DropTableCommentOp,
     DropTableOp,
+    ModifyTableOps,
     OpContainer,
     Operation,
     UpgradeOps,
@@ -106,7 +108,7 @@ def compare_metadata(
 ) -> list[Any]:
     """The differences as diff tuples (``("add_table", Table)``...), as Alembic users know them.
 
-    Column changes come as a list of ``modify_*`` tuples per column.
+    Column changes come as ``modify_*`` tuples, one per attribute that changes.
     """
     context = autogen_context(connection, metadata, **opts)
     return produce_upgrade_ops(context).as_diffs()
@@ -119,15 +121,35 @@ def produce_migrations(
     context = autogen_context(connection, metadata, **opts)
     upgrade_ops = produce_upgrade_ops(context)
     return MigrationScript(
-        upgrade_ops_list=[upgrade_ops], downgrade_ops_list=[_downgrade(upgrade_ops)]
+        upgrade_ops_list=[upgrade_ops], downgrade_ops_list=[_downgrade(upgrade_ops, None, context)]
     )
 
 
-def _downgrade(upgrade_ops: UpgradeOps, token: str | None = None) -> DowngradeOps:
-    downgrade = upgrade_ops.reverse()
-    if token is not None:
-        downgrade.downgrade_token = token
+def _downgrade(
+    upgrade_ops: UpgradeOps, token: str | None = None, context: AutogenContext | None = None
+) -> DowngradeOps:
+    """The reverse of ``upgrade_ops``; an operation with no reverse is left out, with a warning."""
+    downgrade = DowngradeOps(
+        _reversed(upgrade_ops, context),
+        downgrade_token=token or upgrade_ops.upgrade_token.replace("upgrade", "downgrade", 1),
+    )
     return downgrade
+
+
+def _reversed(container: OpContainer, context: AutogenContext | None) -> list[Operation]:
+    out: list[Operation] = []
+    for op in reversed(container.ops):
+        if isinstance(op, ModifyTableOps):
+            inner = _reversed(op, context)
+            if inner:
+                out.append(ModifyTableOps(op.table_name, inner, schema=op.schema))
+            continue
+        try:
+            out.append(op.reverse())
+        except IrreversibleOperationError as exc:
+            if context is not None:
+                context.warn(f"{exc}; write its part of downgrade() by hand")
+    return out
 
 
 def render_python_code(

@@ -285,6 +285,9 @@ def compare_nullable(
         return
     if model_column.identity is not None and db_column.identity is not None:
         return
+    table = db_column.table
+    if model_column.primary_key and table is not None and column_name in table.primary_key.columns:
+        return  # a primary key is NOT NULL, whatever SQLite says of INTEGER PRIMARY KEY
     if bool(model_column.nullable) != db_column.nullable:
         alter.modify_nullable = bool(model_column.nullable)
 

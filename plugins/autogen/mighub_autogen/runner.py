@@ -80,7 +80,8 @@ def run_env(project: Project, script: MigrationScript, *, autogenerate: bool) ->
                 )
             upgrade_ops = produce_upgrade_ops(context, upgrade_token=options.upgrade_token)
             script.upgrade_ops_list.append(upgrade_ops)
-            script.downgrade_ops_list.append(_downgrade(upgrade_ops, options.downgrade_token))
+            downgrade_ops = _downgrade(upgrade_ops, options.downgrade_token, context)
+            script.downgrade_ops_list.append(downgrade_ops)
         run.contexts[options.upgrade_token] = context
         run.last_context = context
         hook = migration_context.opts.get("process_revision_directives")
