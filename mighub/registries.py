@@ -264,7 +264,7 @@ class ComparatorRegistry(Registry[Comparator]):
                 f"plugin {self.current_plugin!r} registered a normaliser of kind {kind!r}; "
                 f"kinds are {', '.join(NORMALISER_KINDS)}"
             )
-        name = name or f"{function.__module__}.{function.__qualname__}"
+        name = name or f"{kind}:{function.__module__}.{function.__qualname__}"
         self.normaliser_entries.current_plugin = self.current_plugin
         self.normaliser_entries._add(
             name, Normaliser(function, kind, dialect, priority, name), replace=replace
