@@ -240,3 +240,24 @@ def test_revision_environment_runs_env_py_for_plain_revisions(
     env_py.write_text(text, encoding="utf-8")
     sqlite_project.ok("revision", "-m", "plain")
     assert [p.name for p in sqlite_project.versions.glob("*.py")] == ["fromenv01_plain.py"]
+
+
+def documented_keys(section: str) -> list[str]:
+    """The keys of the table that follows ``section`` in docs/autogenerate.md."""
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[3] / "docs" / "autogenerate.md"
+    text = docs.read_text(encoding="utf-8")
+    table = text[text.index(section) :].split("\n\n")[1]
+    return [line.split("|")[1].strip().strip("`") for line in table.splitlines()[2:]]
+
+
+def test_check_json_keys_are_the_documented_ones(
+    autogen_project: MigrationProject, change_models
+) -> None:
+    migrate_to_models(autogen_project)
+    change_models("add_column")
+    report = json.loads(autogen_project.run("check", "--json").stdout)
+    assert list(report) == documented_keys("`mighub check --json` prints one object:")
+    (difference,) = report["differences"]
+    assert list(difference) == documented_keys("Each difference:")
