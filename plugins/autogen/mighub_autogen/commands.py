@@ -3,20 +3,23 @@
 ``revision`` replaces the core command: it keeps every core option and adds
 ``--autogenerate``. Without it, and without ``revision_environment = true``
 in the configuration, it writes an empty revision exactly as the core
-command does, without touching a database.
+command does, without touching a database (and without importing
+SQLAlchemy: ``mighub --help`` imports this module).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from mighub.commands.graph import write_revision
 from mighub.project import Project
-from mighub_autogen.runner import AutogenRun, NotAtHeadsError, run_env
-from mighub_autogen.script import MigrationScript
+
+if TYPE_CHECKING:
+    from mighub_autogen.runner import AutogenRun
+    from mighub_autogen.script import MigrationScript
 
 
 @click.command()
@@ -60,6 +63,8 @@ def revision(
       mighub revision --autogenerate -m "add account table"
       mighub revision -m "start billing" --head base --branch-label billing
     """
+    from mighub_autogen.script import MigrationScript
+
     script = MigrationScript(
         rev_id=rev_id,
         message=message,
@@ -73,6 +78,8 @@ def revision(
         project.warn_if_unhealthy()
         _write(project, script, None)
         return
+    from mighub_autogen.runner import run_env
+
     run = run_env(project, script, autogenerate=autogenerate)
     for warning in run.warnings:
         project.warn(warning)
@@ -135,6 +142,8 @@ def check(ctx: click.Context, project: Project, as_json: bool) -> None:
     what 'mighub revision --autogenerate' would write.
     """
     from mighub_autogen.api import differences
+    from mighub_autogen.runner import NotAtHeadsError, run_env
+    from mighub_autogen.script import MigrationScript
 
     script = MigrationScript()
     try:

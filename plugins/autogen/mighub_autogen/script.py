@@ -37,9 +37,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mighub.operations.ops import DowngradeOps, OpContainer, Operation, UpgradeOps
+from mighub.operations.base import Operation
+
+if TYPE_CHECKING:  # the operation classes import SQLAlchemy; plain `revision` needs none
+    from mighub.operations.ops import DowngradeOps, OpContainer, UpgradeOps
 
 RewriteFunction = Callable[[Any, Any, Operation], "Operation | Sequence[Operation] | None"]
 
@@ -124,6 +127,8 @@ class Rewriter:
             self._next(context, revision, directives)
 
     def rewrite_container(self, context: Any, revision: Any, container: OpContainer) -> None:
+        from mighub.operations.ops import OpContainer
+
         new_ops: list[Operation] = []
         for op in container.ops:
             for result in self._rewrite(context, revision, op):
