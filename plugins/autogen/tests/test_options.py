@@ -261,3 +261,56 @@ def test_check_json_keys_are_the_documented_ones(
     assert list(report) == documented_keys("`mighub check --json` prints one object:")
     (difference,) = report["differences"]
     assert list(difference) == documented_keys("Each difference:")
+
+
+MULTIDB_MODELS = """\
+import os
+
+import sqlalchemy as sa
+
+one = sa.MetaData()
+two = sa.MetaData()
+sa.Table("in_one", one, sa.Column("id", sa.Integer, primary_key=True))
+sa.Table("in_two", two, sa.Column("id", sa.Integer, primary_key=True))
+if os.environ.get("MIGHUB_TEST_MODEL_CHANGES"):
+    sa.Table("more_in_two", two, sa.Column("id", sa.Integer, primary_key=True))
+"""
+
+
+def test_multidb_template_gets_each_databases_operations(
+    tmp_path, capsys, monkeypatch, change_models
+) -> None:
+    root = tmp_path / "project"
+    root.mkdir()
+    monkeypatch.chdir(root)
+    project = MigrationProject(root, "", capsys)
+    project.ok("-q", "init", "migrations", "-t", "multidb")
+    one, two = f"sqlite:///{tmp_path / 'one.db'}", f"sqlite:///{tmp_path / 'two.db'}"
+    config = root / "mighub.toml"
+    config.write_text(
+        config.read_text()
+        .replace('url = "sqlite:///engine1.db"', f'url = "{one}"')
+        .replace('url = "sqlite:///engine2.db"', f'url = "{two}"')
+    )
+    (root / "models.py").write_text(MULTIDB_MODELS, encoding="utf-8")
+    env_py = root / "migrations" / "env.py"
+    env_py.write_text(
+        env_py.read_text().replace(
+            "target_metadata: dict = {}",
+            "import models\n\ntarget_metadata = {'engine1': models.one, 'engine2': models.two}",
+        )
+    )
+    change_models()
+    project.ok("revision", "--autogenerate", "-m", "both", "--rev-id", "cccc00000001")
+    text = (root / "migrations" / "versions" / "cccc00000001_both.py").read_text()
+    engine1 = text[text.index("def upgrade_engine1") : text.index("def downgrade_engine1")]
+    engine2 = text[text.index("def upgrade_engine2") : text.index("def downgrade_engine2")]
+    assert "op.create_table(\n        'in_one'" in engine1 and "in_two" not in engine1
+    assert "op.create_table(\n        'in_two'" in engine2 and "in_one" not in engine2
+    project.ok("upgrade", "head")
+    assert project.run("check").exit_code == 0
+    change_models("more")
+    report = json.loads(project.run("check", "--json").stdout)
+    assert [(d["database"], d["kind"], d["table"]) for d in report["differences"]] == [
+        ("engine2", "add_table", "more_in_two")
+    ]
