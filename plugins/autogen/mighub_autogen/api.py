@@ -75,7 +75,9 @@ def autogen_context(
     if host is None:
         host = _installed_plugins()
     if version_table is None:
-        version_table = (None, _configured_version_table(host))
+        from mighub.config import KEYS
+
+        version_table = (None, str(KEYS["version_table"].default))
     options.update(opts)
     return AutogenContext(
         metadata,
@@ -95,12 +97,6 @@ def _installed_plugins() -> Any:
     host = PluginHost.for_cli(project_plugins=())
     host.check_healthy()
     return host
-
-
-def _configured_version_table(host: Any) -> str:
-    from mighub.config import KEYS
-
-    return str(KEYS["version_table"].default)
 
 
 def compare_metadata(

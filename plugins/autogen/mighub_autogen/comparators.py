@@ -28,7 +28,6 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import conv
 
 from mighub.operations.ops import (
-    NOT_GIVEN,
     AddColumnOp,
     AlterColumnOp,
     CreateCheckConstraintOp,
@@ -880,7 +879,6 @@ def register(registry: Any) -> None:
 
 __all__ = [
     "BUILTIN",
-    "NOT_GIVEN",
     "compare_check_constraints",
     "compare_column_comment",
     "compare_columns",

@@ -487,7 +487,3 @@ def _reflected_fk_for(rt: ReflectedTable, fkc: sa.ForeignKeyConstraint) -> Any:
         if fk.columns == columns and (fk.name is None or fk.name == fkc.name):
             return fk
     raise AssertionError(f"no reflected foreign key for {fkc!r}")  # pragma: no cover
-
-
-def table_key(context: AutogenContext, table: sa.Table) -> TableKey:
-    return (context.schema_key(table.schema), table.name)

@@ -139,10 +139,6 @@ class AutogenContext:
                 seen[key] = table
         return seen.values()
 
-    @property
-    def naming_convention(self) -> dict[Any, Any]:
-        return dict(self.metadatas[0].naming_convention) if self.metadatas else {}
-
     # -- options and filters ------------------------------------------------------
 
     def option(self, name: str) -> Any:
@@ -195,7 +191,7 @@ class AutogenContext:
         if key not in self.cache:
             registry = self.comparators
             self.cache[key] = registry.chain(level, self.dialect_name) if registry else []
-        return list(self.cache[key])
+        return self.cache[key]  # type: ignore[no-any-return]
 
     def warn(self, message: str) -> None:
         """Something the comparison could not decide or cannot express as an operation."""

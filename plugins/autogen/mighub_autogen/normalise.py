@@ -122,12 +122,6 @@ def _compile_type(type_: Any, dialect: sa.Dialect) -> str | None:
     return _SPACES.sub(" ", str(text)).strip().upper().replace(", ", ",")
 
 
-def normalised_type(type_: Any, info: NormaliseInfo) -> str | None:
-    context = info.context
-    text = type_text(type_, context.dialect, context.cache.setdefault("type_text", {}))
-    return None if text is None else normalise_type_text(text, info)
-
-
 def normalise_type_text(text: str, info: NormaliseInfo) -> str | None:
     """Run the type normalisers and synonyms over a type's DDL spelling."""
     context = info.context

@@ -100,17 +100,6 @@ class ReflectedIndex:
     duplicates_constraint: str | None = None
     info: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    def to_index(self, table: sa.Table) -> sa.Index:
-        items: list[Any] = []
-        for position, column in enumerate(self.columns):
-            if column is not None:
-                items.append(table.c[column])
-            elif self.expressions is not None:
-                items.append(sa.text(self.expressions[position]))
-        return sa.Index(
-            _final(self.name), *items, unique=self.unique, _table=table, **self.dialect_options
-        )
-
 
 @dataclass(eq=False)
 class ReflectedUnique:
@@ -193,10 +182,6 @@ class ReflectedTable:
     @property
     def fullname(self) -> str:
         return f"{self.schema}.{self.name}" if self.schema else self.name
-
-    @property
-    def c(self) -> dict[str, ReflectedColumn]:
-        return self.columns
 
     def to_table(
         self, metadata: sa.MetaData, *, skip_foreign_keys: Iterable[ReflectedForeignKey] = ()
