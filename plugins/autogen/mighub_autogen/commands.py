@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from mighub.commands.graph import revision as core_revision
 from mighub.commands.graph import write_revision
 from mighub.project import Project
 
@@ -22,29 +23,16 @@ if TYPE_CHECKING:
     from mighub_autogen.script import MigrationScript
 
 
-@click.command()
-@click.option("-m", "--message", help="What the revision does; it names the file too.")
-@click.option(
-    "--autogenerate",
+AUTOGENERATE = click.Option(
+    ["--autogenerate"],
     is_flag=True,
     help="Compare the models (env.py's target_metadata) with the database and write the "
     "operations that bring the database there.",
 )
-@click.option(
-    "--head",
-    default="head",
-    show_default=True,
-    help="What the revision builds on: head, base (a new root), LABEL@head, or a revision.",
-)
-@click.option("--splice", is_flag=True, help="Allow --head to be a non-head (starts a branch).")
-@click.option("--branch-label", "branch_labels", multiple=True, help="Label the new branch.")
-@click.option(
-    "--depends-on", multiple=True, help="A revision or label this one depends on; repeatable."
-)
-@click.option("--version-path", help="Directory for the file (needed for a new root with several).")
-@click.option("--rev-id", help="Use this revision id instead of a random one.")
+
+
 @click.pass_obj
-def revision(
+def _revision(
     project: Project,
     message: str | None,
     autogenerate: bool,
@@ -55,14 +43,7 @@ def revision(
     version_path: str | None,
     rev_id: str | None,
 ) -> None:
-    """Write a new revision script; with --autogenerate, drafted from your models.
-
-    \b
-    Examples:
-      mighub revision -m "add account table"
-      mighub revision --autogenerate -m "add account table"
-      mighub revision -m "start billing" --head base --branch-label billing
-    """
+    """The core command's work, with env.py run first when asked to compare."""
     from mighub_autogen.script import MigrationScript
 
     script = MigrationScript(
@@ -87,6 +68,24 @@ def revision(
         project.status("process_revision_directives left nothing to write")
     for directive in run.directives:
         _write(project, directive, run)
+
+
+REVISION_HELP = """Write a new revision script; with --autogenerate, drafted from your models.
+
+\b
+Examples:
+  mighub revision -m "add account table"
+  mighub revision --autogenerate -m "add account table"
+  mighub revision -m "start billing" --head base --branch-label billing
+"""
+
+# Every option of the core command, so replacing it takes nothing away; plus --autogenerate.
+revision = click.Command(
+    "revision",
+    callback=_revision,
+    params=[core_revision.params[0], AUTOGENERATE, *core_revision.params[1:]],
+    help=REVISION_HELP,
+)
 
 
 def _write(project: Project, script: MigrationScript, run: AutogenRun | None) -> Any:

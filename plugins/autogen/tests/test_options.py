@@ -314,3 +314,13 @@ def test_multidb_template_gets_each_databases_operations(
     assert [(d["database"], d["kind"], d["table"]) for d in report["differences"]] == [
         ("engine2", "add_table", "more_in_two")
     ]
+
+
+def test_revision_keeps_every_core_option() -> None:
+    from mighub_autogen.commands import revision
+
+    from mighub.commands.graph import revision as core
+
+    core_options = [p.opts for p in core.params]
+    assert [p.opts for p in revision.params if p.name != "autogenerate"] == core_options
+    assert any(p.opts == ["--autogenerate"] for p in revision.params)
