@@ -322,15 +322,24 @@ class ComparatorRegistry(Registry[Comparator]):
         ]
 
 
-@dataclass
 class Normaliser:
     """A function that rewrites a type, server default or SQL expression for comparison."""
 
-    function: Callable[..., Any]
-    kind: str
-    dialect: str | None
-    priority: int
-    name: str
+    __slots__ = ("dialect", "function", "kind", "name", "priority")
+
+    def __init__(
+        self,
+        function: Callable[..., Any],
+        kind: str,
+        dialect: str | None,
+        priority: int,
+        name: str,
+    ) -> None:
+        self.function = function
+        self.kind = kind
+        self.dialect = dialect
+        self.priority = priority
+        self.name = name
 
 
 NORMALISER_KINDS = ("type", "server_default", "expression")

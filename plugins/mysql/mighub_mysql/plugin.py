@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from mighub import hookimpl
 
 if TYPE_CHECKING:
-    from mighub.registries import ComparatorRegistry, DialectRegistry
+    from mighub.registries import DialectRegistry
 
 DIALECTS = ("mysql", "mariadb")
 """SQLAlchemy's names for these servers: ``mariadb://`` URLs get the second."""
@@ -22,31 +22,3 @@ DIALECTS = ("mysql", "mariadb")
 def mighub_register_dialects(registry: DialectRegistry) -> None:
     for dialect in DIALECTS:
         registry.register(dialect, "mighub_mysql.impl:MySQLImpl")
-
-
-@hookimpl
-def mighub_register_comparators(registry: ComparatorRegistry) -> None:
-    from mighub_mysql import compare
-
-    for dialect in DIALECTS:
-        registry.register(
-            compare.compare_column_type,
-            level="column",
-            dialect=dialect,
-            priority=compare.AFTER_GENERIC,
-            name=f"mysql.column_type[{dialect}]",
-        )
-        registry.register(
-            compare.compare_column_default,
-            level="column",
-            dialect=dialect,
-            priority=compare.AFTER_GENERIC,
-            name=f"mysql.column_default[{dialect}]",
-        )
-        registry.register(
-            compare.ignore_implicit_fk_indexes,
-            level="table",
-            dialect=dialect,
-            priority=compare.AFTER_GENERIC,
-            name=f"mysql.implicit_fk_indexes[{dialect}]",
-        )

@@ -15,7 +15,6 @@ from mighub import hookimpl
 
 if TYPE_CHECKING:
     from mighub.registries import (
-        ComparatorRegistry,
         DialectRegistry,
         OperationRegistry,
         RendererRegistry,
@@ -52,15 +51,6 @@ def mighub_register_operations(registry: OperationRegistry) -> None:
         registry.register_operation(name, op_class, batch=batch)
         registry.register_implementation(op_class, function, dialect=DIALECT)
     registry.register_implementation(core.DropColumnOp, impl.drop_column, dialect=DIALECT)
-
-
-@hookimpl
-def mighub_register_comparators(registry: ComparatorRegistry) -> None:
-    """PostgreSQL's comparators (active when the autogen plugin runs them)."""
-    from mighub_postgresql.autogen.hooks import COMPARATORS
-
-    for function, level, priority in COMPARATORS:
-        registry.register(function, level=level, dialect=DIALECT, priority=priority)
 
 
 @hookimpl
