@@ -45,7 +45,6 @@ class RenderError(MighubError):
 
 def render_python_code(container: ops.OpContainer, context: AutogenContext) -> str:
     """The body of ``upgrade()`` or ``downgrade()``, ready for a 4-space indented slot."""
-    context.cache["render:type_drops"] = _last_drops_of_types(container, context)
     lines = [BEGIN_MARKER]
     body = [render_op(context, op) for op in container.ops]
     lines.extend(body or ["pass"])
@@ -68,32 +67,6 @@ def render_op(context: AutogenContext, op: ops.Operation) -> str:
 def imports_text(imports: Iterable[str]) -> str:
     """Import lines, one per line, sorted (``import`` lines before ``from`` lines)."""
     return "\n".join(sorted(set(imports), key=lambda line: (line.startswith("from"), line)))
-
-
-def _separate_types(table_items: Iterable[Any], dialect: sa.Dialect) -> list[sa.Enum]:
-    """The named types of these columns that the database keeps apart (PostgreSQL's ENUM)."""
-    if not hasattr(dialect.ddl_compiler, "visit_drop_enum_type"):
-        return []
-    found = []
-    for item in table_items:
-        type_ = getattr(item, "type", None)
-        if isinstance(type_, sa.Enum) and type_.native_enum and type_.name:
-            found.append(type_)
-    return found
-
-
-def _last_drops_of_types(container: ops.OpContainer, context: AutogenContext) -> dict[str, int]:
-    """For each separate type a dropped table uses: the last ``drop_table`` that uses it.
-
-    Dropping a table leaves its ENUM types behind; the script drops each
-    after the last table that needs it, so a downgrade to base leaves nothing.
-    """
-    last: dict[str, int] = {}
-    for op in container.ops:
-        if isinstance(op, ops.DropTableOp) and op._reverse is not None:
-            for type_ in _separate_types(op._reverse.columns, context.dialect):
-                last[str(type_.name)] = id(op)
-    return last
 
 
 # ---------------------------------------------------------------------------
@@ -506,17 +479,7 @@ def render_drop_table(context: AutogenContext, op: ops.DropTableOp) -> str:
     kw = [schema_kw(op.schema)]
     if op.if_exists:
         kw.append(("if_exists", "True"))
-    lines = [call(context, "drop_table", [repr(op.table_name)], kw + extra_kw(op.kw, context))]
-    last = context.cache.get("render:type_drops", {})
-    columns = op._reverse.columns if op._reverse is not None else []
-    for type_ in _separate_types(columns, context.dialect):
-        if last.get(str(type_.name)) == id(op):
-            schema = f", schema={type_.schema!r}" if type_.schema else ""
-            lines.append(
-                f"{context.sa_prefix}Enum(name={type_.name!r}{schema})"
-                f".drop({context.op_prefix}get_bind(), checkfirst=False)"
-            )
-    return "\n".join(lines)
+    return call(context, "drop_table", [repr(op.table_name)], kw + extra_kw(op.kw, context))
 
 
 def render_rename_table(context: AutogenContext, op: ops.RenameTableOp) -> str:
