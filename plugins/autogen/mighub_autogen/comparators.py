@@ -657,8 +657,8 @@ _REFLECTED_OPTIONS = {
 
 
 def _option_value(context: AutogenContext, value: Any, key: str, info: NormaliseInfo) -> Any:
-    if value in (None, False, [], (), {}):
-        return None
+    if value is None or value is False or (isinstance(value, (list, tuple, dict)) and not value):
+        return None  # (never ``value in (...)``: a column compares with ``==`` into SQL)
     if key.endswith("_using") and str(value).lower() == "btree":
         return None
     if isinstance(value, (list, tuple)):

@@ -21,11 +21,10 @@ def mighub_register_commands(cli: Any) -> None:
 @hookimpl
 def mighub_register_comparators(registry: Any) -> None:
     from mighub_autogen import comparators
-    from mighub_autogen.dialects import mysql, postgresql
+    from mighub_autogen.dialects import mysql
 
     comparators.register(registry)
-    for dialect in (postgresql, mysql):
-        dialect.register(registry)
+    mysql.register(registry)
 
 
 @hookimpl

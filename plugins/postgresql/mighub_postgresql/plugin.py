@@ -15,6 +15,7 @@ from mighub import hookimpl
 
 if TYPE_CHECKING:
     from mighub.registries import (
+        ComparatorRegistry,
         DialectRegistry,
         OperationRegistry,
         RendererRegistry,
@@ -51,6 +52,16 @@ def mighub_register_operations(registry: OperationRegistry) -> None:
         registry.register_operation(name, op_class, batch=batch)
         registry.register_implementation(op_class, function, dialect=DIALECT)
     registry.register_implementation(core.DropColumnOp, impl.drop_column, dialect=DIALECT)
+
+
+@hookimpl
+def mighub_register_comparators(registry: ComparatorRegistry) -> None:
+    """PostgreSQL's comparators, type synonyms and normalisers (run by ``mighub-autogen``)."""
+    from mighub_postgresql.autogen import hooks, spelling
+
+    spelling.register(registry)
+    for name, function, level in hooks.COMPARATORS:
+        registry.register(function, level=level, dialect=DIALECT, name=name)
 
 
 @hookimpl

@@ -1,4 +1,9 @@
-"""PostgreSQL: what it writes back for types, defaults and expressions.
+"""How PostgreSQL writes back types, defaults and expressions, for autogenerate's comparators.
+
+Registered as type synonyms and normalisers (``postgresql.type``,
+``postgresql.server_default``, ``postgresql.expression``): the built-in
+comparators of ``mighub-autogen`` (types, server defaults, index
+expressions, CHECK conditions) run them before comparing.
 
 - types: ``FLOAT`` is ``DOUBLE PRECISION``, ``FLOAT(p)`` is ``REAL`` up to
   ``p = 24``, and the short names (``INT4``, ``BOOL``...) are synonyms;
@@ -87,17 +92,17 @@ def register(registry: Any) -> None:
     for canonical, spellings in SYNONYMS.items():
         registry.register_type_synonyms(canonical, *spellings, dialect=DIALECT)
     registry.register_normaliser(
-        normalise_type, kind="type", dialect=DIALECT, name="autogen.postgresql.type"
+        normalise_type, kind="type", dialect=DIALECT, name="postgresql.type"
     )
     registry.register_normaliser(
         normalise_default,
         kind="server_default",
         dialect=DIALECT,
-        name="autogen.postgresql.server_default",
+        name="postgresql.server_default",
     )
     registry.register_normaliser(
         normalise_expression,
         kind="expression",
         dialect=DIALECT,
-        name="autogen.postgresql.expression",
+        name="postgresql.expression",
     )
