@@ -21,10 +21,8 @@ def mighub_register_commands(cli: Any) -> None:
 @hookimpl
 def mighub_register_comparators(registry: Any) -> None:
     from mighub_autogen import comparators
-    from mighub_autogen.dialects import mysql
 
     comparators.register(registry)
-    mysql.register(registry)
 
 
 @hookimpl

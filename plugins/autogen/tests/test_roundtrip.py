@@ -187,4 +187,11 @@ def test_each_change_gives_its_operation(autogen_project: MigrationProject, back
                     compile("def upgrade():\n    " + code, change, "exec")
     finally:
         engine.dispose()
-    assert found == {change: CHANGES[change] for change in changes}
+    expected = {change: CHANGES[change] for change in changes}
+    if backend == "mysql":
+        # the index MariaDB made for the foreign key outlives it: the mysql plugin drops it too
+        expected["drop_fk"] = [
+            *CHANGES["drop_fk"],
+            ("DropIndexOp", "book", "fk_book_author_id_author", None),
+        ]
+    assert found == expected

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from mighub import hookimpl
 
 if TYPE_CHECKING:
-    from mighub.registries import DialectRegistry
+    from mighub.registries import ComparatorRegistry, DialectRegistry
 
 DIALECTS = ("mysql", "mariadb")
 """SQLAlchemy's names for these servers: ``mariadb://`` URLs get the second."""
@@ -22,3 +22,11 @@ DIALECTS = ("mysql", "mariadb")
 def mighub_register_dialects(registry: DialectRegistry) -> None:
     for dialect in DIALECTS:
         registry.register(dialect, "mighub_mysql.impl:MySQLImpl")
+
+
+@hookimpl
+def mighub_register_comparators(registry: ComparatorRegistry) -> None:
+    """MariaDB/MySQL spelling rules and comparators (run by ``mighub-autogen``)."""
+    from mighub_mysql import spelling
+
+    spelling.register(registry)

@@ -21,7 +21,7 @@ def test_host_loads_plugin_from_entry_point() -> None:
     (info,) = [p for p in host.plugins if p.name == "mysql"]
     assert info.status == "loaded", info.error
     assert info.source == "entry point"
-    assert info.hooks == ["mighub_register_dialects"]
+    assert info.hooks == ["mighub_register_comparators", "mighub_register_dialects"]
 
 
 def test_dialects_resolve_to_implementation() -> None:
@@ -39,4 +39,3 @@ def test_disabled_plugin_provides_nothing() -> None:
     assert [p.status for p in host.plugins if p.name == "mysql"] == ["disabled"]
     for name in ["mysql", "mariadb"]:
         assert name not in host.dialects
-
