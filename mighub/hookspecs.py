@@ -216,6 +216,14 @@ def mighub_register_comparators(registry: ComparatorRegistry) -> None:
     dialect; a comparator returns :data:`mighub.registries.STOP` to end the
     chain for the object at hand, anything else to continue.
 
+    A dialect plugin usually needs less than a comparator: it teaches the
+    built-in comparison how the database spells what it stores, with
+    ``registry.register_type_synonyms(canonical, *spellings, dialect=...)``
+    and ``registry.register_normaliser(function, kind=..., dialect=...)``
+    (``kind`` is ``"type"``, ``"server_default"`` or ``"expression"``).
+    What each comparator level and normaliser receives is documented by the
+    autogenerate plugin (docs/autogenerate.md, "Extending autogenerate").
+
     Called once per plugin, the first time ``revision --autogenerate`` or
     ``check`` runs. Returns nothing. In project plugins: allowed.
     """

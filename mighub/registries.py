@@ -219,6 +219,13 @@ class ComparatorRegistry(Registry[Comparator]):
 
     kind = "comparator"
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.normaliser_entries: Registry[Normaliser] = Registry()
+        self.normaliser_entries.kind = "normaliser"
+        self.synonym_entries: Registry[str] = Registry()
+        self.synonym_entries.kind = "type synonym"
+
     def register(
         self,
         function: Callable[..., Any],
@@ -246,6 +253,96 @@ class ComparatorRegistry(Registry[Comparator]):
             if e.value.level == level and e.value.dialect in (None, dialect)
         ]
         return sorted(found, key=lambda c: -c.priority)
+
+    # -- normalisers: how a dialect spells what it stores ------------------------
+
+    def register_normaliser(
+        self,
+        function: Callable[..., Any],
+        *,
+        kind: str,
+        dialect: str | None = None,
+        priority: int = 0,
+        name: str | None = None,
+        replace: bool = False,
+    ) -> None:
+        """Rewrite ``kind`` text before autogenerate compares the database's with the models'.
+
+        ``kind`` is ``"type"``, ``"server_default"`` or ``"expression"``;
+        the autogenerate plugin documents what ``function`` receives.
+        """
+        if kind not in NORMALISER_KINDS:
+            raise PluginError(
+                f"plugin {self.current_plugin!r} registered a normaliser of kind {kind!r}; "
+                f"kinds are {', '.join(NORMALISER_KINDS)}"
+            )
+        name = name or f"{kind}:{function.__module__}.{function.__qualname__}"
+        self.normaliser_entries.current_plugin = self.current_plugin
+        self.normaliser_entries._add(
+            name, Normaliser(function, kind, dialect, priority, name), replace=replace
+        )
+
+    def normalisers(self, kind: str, dialect: str) -> list[Normaliser]:
+        """The normalisers of ``kind`` that apply to ``dialect``, highest priority first."""
+        found = [
+            e.value
+            for e in self.normaliser_entries._entries.values()
+            if e.value.kind == kind and e.value.dialect in (None, dialect)
+        ]
+        return sorted(found, key=lambda n: -n.priority)
+
+    def register_type_synonyms(
+        self, canonical: str, *spellings: str, dialect: str | None = None, replace: bool = False
+    ) -> None:
+        """Say that each of ``spellings`` is the type ``canonical`` on ``dialect``.
+
+        Spellings are compiled type names as the dialect writes them, whole
+        (``"TINYINT(1)"``) or without arguments (``"DECIMAL"``).
+        """
+        self.synonym_entries.current_plugin = self.current_plugin
+        for spelling in spellings:
+            key = (dialect, spelling.upper())
+            self.synonym_entries._add(key, canonical.upper(), replace=replace)
+
+    def type_synonyms(self, dialect: str) -> dict[str, str]:
+        """spelling -> canonical spelling for ``dialect`` (dialect-specific ones win)."""
+        out: dict[str, str] = {}
+        for (for_dialect, spelling), entry in sorted(
+            self.synonym_entries._entries.items(), key=lambda item: item[0][0] is not None
+        ):
+            if for_dialect in (None, dialect):
+                out[spelling] = entry.value
+        return out
+
+    def by_plugin(self, plugin: str) -> list[Entry[Any]]:
+        return [
+            *super().by_plugin(plugin),
+            *self.normaliser_entries.by_plugin(plugin),
+            *self.synonym_entries.by_plugin(plugin),
+        ]
+
+
+class Normaliser:
+    """A function that rewrites a type, server default or SQL expression for comparison."""
+
+    __slots__ = ("dialect", "function", "kind", "name", "priority")
+
+    def __init__(
+        self,
+        function: Callable[..., Any],
+        kind: str,
+        dialect: str | None,
+        priority: int,
+        name: str,
+    ) -> None:
+        self.function = function
+        self.kind = kind
+        self.dialect = dialect
+        self.priority = priority
+        self.name = name
+
+
+NORMALISER_KINDS = ("type", "server_default", "expression")
 
 
 class RendererRegistry(Registry[Callable[..., Any]]):

@@ -428,3 +428,68 @@ def test_registrations_lists_what_a_plugin_registered() -> None:
         "list-templates",
         "plugins",
     ]
+
+
+def test_mighub_register_comparators_normalisers_and_type_synonyms() -> None:
+    def generic(text, info):
+        return text
+
+    def pg_first(text, info):
+        return text
+
+    def pg_late(text, info):
+        return text
+
+    class DialectPlugin:
+        @hookimpl
+        def mighub_register_comparators(self, registry):
+            registry.register_normaliser(generic, kind="type")
+            registry.register_normaliser(pg_late, kind="type", dialect="postgresql", priority=-1)
+            registry.register_normaliser(pg_first, kind="type", dialect="postgresql", priority=5)
+            registry.register_type_synonyms("DOUBLE PRECISION", "float", dialect="postgresql")
+            registry.register_type_synonyms("INTEGER", "INT")
+
+    host = PluginHost()
+    host.register(DialectPlugin(), "dialect")
+    comparators = host.comparators
+    chain = comparators.normalisers("type", "postgresql")
+    assert [n.function for n in chain] == [pg_first, generic, pg_late]
+    assert [n.function for n in comparators.normalisers("type", "sqlite")] == [generic]
+    assert comparators.normalisers("server_default", "postgresql") == []
+    assert comparators.type_synonyms("postgresql") == {
+        "INT": "INTEGER",
+        "FLOAT": "DOUBLE PRECISION",
+    }
+    assert comparators.type_synonyms("sqlite") == {"INT": "INTEGER"}
+    assert len(comparators.by_plugin("dialect")) == 5
+
+
+def test_mighub_register_comparators_normaliser_clash_and_bad_kind() -> None:
+    def norm(text, info):
+        return text
+
+    class First:
+        @hookimpl
+        def mighub_register_comparators(self, registry):
+            registry.register_type_synonyms("INTEGER", "INT", dialect="mysql")
+
+    class Second:
+        @hookimpl
+        def mighub_register_comparators(self, registry):
+            registry.register_type_synonyms("BIGINT", "INT", dialect="mysql")
+
+    host = PluginHost()
+    host.register(First(), "first")
+    host.register(Second(), "second")
+    with pytest.raises(PluginError, match=r"type synonym .*'first'.*'second'"):
+        host.comparators  # noqa: B018
+
+    class BadKind:
+        @hookimpl
+        def mighub_register_comparators(self, registry):
+            registry.register_normaliser(norm, kind="column")
+
+    host = PluginHost()
+    host.register(BadKind(), "bad")
+    with pytest.raises(PluginError, match="normaliser of kind 'column'; kinds are type"):
+        host.comparators  # noqa: B018

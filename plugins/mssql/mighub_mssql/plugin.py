@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from mighub import hookimpl
 
 if TYPE_CHECKING:
-    from mighub.registries import ComparatorRegistry, DialectRegistry, OperationRegistry
+    from mighub.registries import DialectRegistry, OperationRegistry
 
 
 @hookimpl
@@ -30,12 +30,3 @@ def mighub_register_operations(registry: OperationRegistry) -> None:
 
 COMPARE_PRIORITY = -100
 """Below the generic comparators (priority 0): SQL Server's comparator reviews their findings."""
-
-
-@hookimpl
-def mighub_register_comparators(registry: ComparatorRegistry) -> None:
-    from mighub_mssql import compare
-
-    registry.register(
-        compare.compare_column, level="column", dialect="mssql", priority=COMPARE_PRIORITY
-    )

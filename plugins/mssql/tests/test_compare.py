@@ -20,7 +20,6 @@ from mighub_mssql.compare import (
     render_default,
     types_equivalent,
 )
-from mighub_mssql.plugin import COMPARE_PRIORITY
 from sqlalchemy.dialects import mssql
 
 from mighub.ddl.impl import NOT_GIVEN
@@ -287,13 +286,3 @@ def test_comparator_leaves_untouched_what_was_not_reported():
     )
     assert op.modify_nullable is True
     assert op.modify_type is None and op.modify_server_default is NOT_GIVEN
-
-
-def test_comparator_is_registered_for_sql_server_after_the_generic_ones(host):
-    chain = host.comparators.chain("column", "mssql")
-    (entry,) = [c for c in chain if c.function is compare_column]
-    assert (entry.level, entry.dialect, entry.priority) == ("column", "mssql", COMPARE_PRIORITY)
-    assert COMPARE_PRIORITY < 0
-    assert compare_column not in [
-        c.function for c in host.comparators.chain("column", "postgresql")
-    ]

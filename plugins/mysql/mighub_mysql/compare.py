@@ -18,21 +18,15 @@ run:
 - charset and collation matter only where both sides state them (a column
   that states none has the table's).
 
-The module has two layers. The functions that decide (:func:`types_match`,
-:func:`normalize_default`, :func:`defaults_match`,
-:func:`implicit_fk_indexes`) take SQLAlchemy types, strings and schema
-objects and know nothing of autogenerate. The comparators registered with
-the plugin host (:func:`compare_column_type`,
-:func:`compare_column_default`, :func:`ignore_implicit_fk_indexes`) adapt
-them to autogenerate's calling convention; they run after the generic
-comparators (:data:`AFTER_GENERIC`) and correct the operations those
-produced, so they never end a chain.
+The functions here decide (:func:`types_match`, :func:`normalize_default`,
+:func:`defaults_match`); they take SQLAlchemy types and strings and know
+nothing of autogenerate. :mod:`mighub_mysql.spelling` registers them with
+``mighub-autogen``, with the implicit foreign key index rule.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -41,24 +35,12 @@ from sqlalchemy.schema import (
     Computed,
     DefaultClause,
     FetchedValue,
-    ForeignKeyConstraint,
     Identity,
-    Index,
 )
 from sqlalchemy.sql.elements import ClauseElement, TextClause
 
-from mighub.operations.ops import NOT_GIVEN, DropConstraintOp, DropIndexOp
-
-AFTER_GENERIC = -100
-"""Priority of this plugin's comparators: below the generic ones (0), so they run after."""
-
 __all__ = [
-    "AFTER_GENERIC",
-    "compare_column_default",
-    "compare_column_type",
     "defaults_match",
-    "ignore_implicit_fk_indexes",
-    "implicit_fk_indexes",
     "model_default_text",
     "normalize_default",
     "reflected_default_text",
@@ -268,140 +250,3 @@ def model_default_text(server_default: Any, dialect: Any) -> str | None:
 def defaults_match(inspected: str | None, model: str | None) -> bool:
     """Whether two server defaults, as SQL text, are the same default."""
     return normalize_default(inspected) == normalize_default(model)
-
-
-# ---------------------------------------------------------------------------
-# Indexes the server made for foreign keys
-# ---------------------------------------------------------------------------
-
-
-def implicit_fk_indexes(
-    indexes: Iterable[Index], foreign_keys: Iterable[ForeignKeyConstraint]
-) -> dict[str, str]:
-    """The reflected indexes that the server created for a foreign key: index name -> FK name.
-
-    A foreign key needs an index that starts with its columns; when none
-    exists the server adds one, on exactly those columns, named after the
-    constraint, or after its first column when the constraint had no name
-    given. A unique index is never one.
-    """
-    found: dict[str, str] = {}
-    for fk in foreign_keys:
-        columns = list(fk.column_keys)
-        if not columns:
-            continue
-        names = {n for n in (fk.name, columns[0]) if n}
-        for index in indexes:
-            if index.unique or index.name not in names:
-                continue
-            if [c.name for c in index.columns] == columns:
-                found[str(index.name)] = str(fk.name)
-    return found
-
-
-# ---------------------------------------------------------------------------
-# The comparators: autogenerate's calling convention
-# ---------------------------------------------------------------------------
-
-
-def _table_defaults(table: Any) -> tuple[str | None, str | None]:
-    """The reflected table's default charset and collation (from its table options)."""
-    if table is None:
-        return None, None
-    options = {k.split("_", 1)[1].lower(): v for k, v in table.kwargs.items() if "_" in k}
-    charset = options.get("default charset") or options.get("default_charset")
-    collation = options.get("collate")
-    return charset, collation
-
-
-def compare_column_type(
-    autogen_context: Any,
-    alter_column_op: Any,
-    schema: str | None,
-    tname: str,
-    cname: str,
-    conn_col: sa.Column[Any],
-    metadata_col: sa.Column[Any],
-) -> None:
-    """Undo a type change between synonyms; add one for an ENUM, charset or collation change."""
-    charset, collation = _table_defaults(conn_col.table)
-    same = types_match(
-        conn_col.type, metadata_col.type, table_charset=charset, table_collation=collation
-    )
-    if same is True and alter_column_op.modify_type is not None:
-        alter_column_op.modify_type = None
-    elif same is False and alter_column_op.modify_type is None:
-        alter_column_op.modify_type = metadata_col.type
-        alter_column_op.existing_type = conn_col.type
-
-
-def compare_column_default(
-    autogen_context: Any,
-    alter_column_op: Any,
-    schema: str | None,
-    tname: str,
-    cname: str,
-    conn_col: sa.Column[Any],
-    metadata_col: sa.Column[Any],
-) -> None:
-    """Undo a default change between two spellings of one default.
-
-    SQLAlchemy cannot read some function defaults back (MariaDB's
-    ``concat('a','b')`` reflects as none); for those the column's default is
-    read from ``information_schema`` on ``autogen_context.connection``.
-    """
-    if alter_column_op.modify_server_default is NOT_GIVEN:
-        return
-    dialect = getattr(autogen_context, "dialect", None) or sa.dialects.mysql.dialect()
-    theirs = reflected_default_text(conn_col.server_default)
-    ours = model_default_text(metadata_col.server_default, dialect)
-    if theirs is None and ours is not None:
-        theirs = _default_from_information_schema(autogen_context, schema, tname, cname)
-    if defaults_match(theirs, ours):
-        alter_column_op.modify_server_default = NOT_GIVEN
-
-
-def _default_from_information_schema(
-    autogen_context: Any, schema: str | None, table_name: str, column_name: str
-) -> str | None:
-    from mighub_mysql.impl import read_live_column
-
-    connection = getattr(autogen_context, "connection", None)
-    if connection is None:
-        return None
-    live = read_live_column(connection, table_name, column_name, schema=schema)
-    if live is None or live.default is None:
-        return None
-    if getattr(connection.dialect, "is_mariadb", False):
-        return live.default
-    return live.default.replace("\\'", "'")  # MySQL writes _utf8mb4\'a\' there
-
-
-def ignore_implicit_fk_indexes(
-    autogen_context: Any,
-    modify_table_ops: Any,
-    schema: str | None,
-    tname: str,
-    conn_table: sa.Table | None,
-    metadata_table: sa.Table | None,
-) -> None:
-    """Drop the ``drop_index`` of an index the server made for a foreign key that stays."""
-    if conn_table is None:
-        return
-    implicit = implicit_fk_indexes(conn_table.indexes, conn_table.foreign_key_constraints)
-    if not implicit:
-        return
-    dropped_fks = {
-        op.constraint_name
-        for op in modify_table_ops.ops
-        if isinstance(op, DropConstraintOp) and op.type_ == "foreignkey"
-    }
-    modify_table_ops.ops = [
-        op
-        for op in modify_table_ops.ops
-        if not (
-            isinstance(op, DropIndexOp)
-            and op.index_name in implicit
-            and implicit[op.index_name] not in dropped_fks
-        )
-    ]

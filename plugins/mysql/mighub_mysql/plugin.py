@@ -26,27 +26,7 @@ def mighub_register_dialects(registry: DialectRegistry) -> None:
 
 @hookimpl
 def mighub_register_comparators(registry: ComparatorRegistry) -> None:
-    from mighub_mysql import compare
+    """MariaDB/MySQL spelling rules and comparators (run by ``mighub-autogen``)."""
+    from mighub_mysql import spelling
 
-    for dialect in DIALECTS:
-        registry.register(
-            compare.compare_column_type,
-            level="column",
-            dialect=dialect,
-            priority=compare.AFTER_GENERIC,
-            name=f"mysql.column_type[{dialect}]",
-        )
-        registry.register(
-            compare.compare_column_default,
-            level="column",
-            dialect=dialect,
-            priority=compare.AFTER_GENERIC,
-            name=f"mysql.column_default[{dialect}]",
-        )
-        registry.register(
-            compare.ignore_implicit_fk_indexes,
-            level="table",
-            dialect=dialect,
-            priority=compare.AFTER_GENERIC,
-            name=f"mysql.implicit_fk_indexes[{dialect}]",
-        )
+    spelling.register(registry)

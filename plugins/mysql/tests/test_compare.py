@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from mighub_autogen import produce_migrations
 from mighub_mysql.compare import (
-    compare_column_default,
-    compare_column_type,
     defaults_match,
-    ignore_implicit_fk_indexes,
-    implicit_fk_indexes,
     model_default_text,
     normalize_default,
     reflected_default_text,
@@ -22,13 +19,7 @@ from mighub_mysql.compare import (
 )
 from sqlalchemy.dialects import mysql
 
-from mighub.operations.ops import (
-    NOT_GIVEN,
-    AlterColumnOp,
-    DropConstraintOp,
-    DropIndexOp,
-    ModifyTableOps,
-)
+from mighub.operations.ops import ModifyTableOps
 
 ON_UPDATE = sa.text("CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP")
 
@@ -138,98 +129,55 @@ def test_real_changes_are_not_hidden(reflected, connection):
         assert not defaults_match(reported, model_text), name
 
 
-def test_the_server_indexes_foreign_keys_that_have_none(reflected):
-    _, theirs = reflected
-    assert implicit_fk_indexes(theirs.indexes, theirs.foreign_key_constraints) == {
-        "fk_account_user": "fk_account_user",  # named after the constraint
-        "owner_id": "account_ibfk_1",  # no name given: after the column
-    }
-
-
-def test_an_index_the_model_declares_is_not_implicit(connection):
-    metadata = sa.MetaData()
-    sa.Table("user", metadata, sa.Column("id", sa.Integer, primary_key=True))
-    sa.Table(
-        "account",
-        metadata,
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("user_id", sa.Integer, sa.ForeignKey("user.id", name="fk_user"), index=True),
-        sa.Column("other_id", sa.Integer, sa.ForeignKey("user.id", name="fk_other")),
-        sa.Index("ix_other_unique", "other_id", unique=True),
-    )
-    metadata.create_all(connection)
-    connection.commit()
-    theirs = sa.Table("account", sa.MetaData(), autoload_with=connection)
-    assert {ix.name for ix in theirs.indexes} == {"ix_account_user_id", "ix_other_unique"}
-    assert implicit_fk_indexes(theirs.indexes, theirs.foreign_key_constraints) == {}
-
-
 # -- the comparators, correcting what the generic ones produced ---------------------
 
 
-class Context:
-    """What the comparators use of autogenerate's context."""
-
-    def __init__(self, dialect, connection=None):
-        self.dialect = dialect
-        self.connection = connection
-
-
-def alter_op(**kw) -> AlterColumnOp:
-    return AlterColumnOp("account", "c", **kw)
+def found(connection, metadata):
+    """What autogenerate finds, through its real comparison with every installed plugin."""
+    flat = []
+    for item in produce_migrations(connection, metadata).upgrade_ops.ops:
+        flat.extend(item.ops if isinstance(item, ModifyTableOps) else [item])
+    return flat
 
 
-def test_compare_column_type_undoes_synonyms_and_adds_enum_changes(reflected, connection):
-    ours, theirs = reflected
-    context = Context(connection.dialect)
-    flagged = alter_op(modify_type=ours.c.active.type, existing_type=theirs.c.active.type)
-    compare_column_type(context, flagged, None, "account", "active", theirs.c.active, ours.c.active)
-    assert flagged.modify_type is None
-
-    unflagged = alter_op(existing_type=theirs.c.status.type)
-    new_status = sa.Column("status", sa.Enum("on", "off"))
-    compare_column_type(context, unflagged, None, "account", "status", theirs.c.status, new_status)
-    assert list(unflagged.modify_type.enums) == ["on", "off"]
-    assert list(unflagged.existing_type.enums) == ["on", "off", "gone"]
-
-    other = alter_op(modify_type=sa.BigInteger(), existing_type=theirs.c.count.type)
-    new_count = sa.Column("count", sa.BigInteger)
-    compare_column_type(context, other, None, "account", "count", theirs.c.count, new_count)
-    assert isinstance(other.modify_type, sa.BigInteger)  # not this plugin's business
+def test_autogenerate_finds_no_false_differences(reflected, connection):
+    """BOOL/TINYINT(1), defaults as the server writes them, ENUM, collations, FK indexes."""
+    assert found(connection, model()) == []
 
 
-def test_compare_column_default_undoes_spelling_changes(reflected, connection):
-    ours, theirs = reflected
-    context = Context(connection.dialect)
-    for name in ("count", "price", "seen", "changed", "total", "active"):
-        flagged = alter_op(modify_server_default=ours.c[name].server_default)
-        compare_column_default(
-            context, flagged, None, "account", name, theirs.c[name], ours.c[name]
-        )
-        assert flagged.modify_server_default is NOT_GIVEN, name
-    real = sa.Column("count", sa.Integer, server_default="7")
-    flagged = alter_op(modify_server_default=real.server_default)
-    compare_column_default(context, flagged, None, "account", "count", theirs.c.count, real)
-    assert flagged.modify_server_default is real.server_default
-
-
-def test_ignore_implicit_fk_indexes_keeps_real_drops(reflected):
-    _, theirs = reflected
-    ops = ModifyTableOps(
-        "account",
-        [
-            DropIndexOp("fk_account_user", "account"),
-            DropIndexOp("owner_id", "account"),
-            DropIndexOp("ix_gone", "account"),
-            DropConstraintOp("account_ibfk_1", "account", "foreignkey"),
-        ],
+def test_autogenerate_finds_real_changes(reflected, connection):
+    metadata = model()
+    account = metadata.tables["account"]
+    account.c.status.type = sa.Enum("on", "off")
+    account.c["count"].server_default = sa.DefaultClause("7")
+    account.c.code.type = sa.String(10, collation="utf8mb4_general_ci")
+    sa.Index("ix_account_name", account.c.name)
+    changes = found(connection, metadata)
+    described = sorted(
+        (type(o).__name__, getattr(o, "column_name", None) or getattr(o, "index_name", None))
+        for o in changes
     )
-    ignore_implicit_fk_indexes(None, ops, None, "account", theirs, None)
-    assert [getattr(op, "index_name", None) or op.constraint_name for op in ops.ops] == [
-        "owner_id",  # its foreign key goes too, so the index really goes
-        "ix_gone",
-        "account_ibfk_1",
+    assert described == [
+        ("AlterColumnOp", "code"),
+        ("AlterColumnOp", "count"),
+        ("AlterColumnOp", "status"),
+        ("CreateIndexOp", "ix_account_name"),
     ]
+    status = next(o for o in changes if getattr(o, "column_name", None) == "status")
+    assert list(status.modify_type.enums) == ["on", "off"]
+
+
+def test_autogenerate_drops_an_implicit_fk_index_only_with_its_foreign_key(reflected, connection):
+    metadata = model()
+    account = metadata.tables["account"]
+    fk = next(c for c in account.constraints if getattr(c, "name", None) == "fk_account_user")
+    account.constraints.discard(fk)
+    account.foreign_keys.difference_update(fk.elements)
+    account.c.user_id.foreign_keys.clear()
+    changes = found(connection, metadata)
+    assert sorted(
+        (type(o).__name__, getattr(o, "constraint_name", None) or o.index_name) for o in changes
+    ) == [("DropConstraintOp", "fk_account_user"), ("DropIndexOp", "fk_account_user")]
 
 
 # -- MySQL's forms, which no server here can produce --------------------------
@@ -301,29 +249,3 @@ def test_types_match_on_mysql_types_without_a_server():
         )
         is False
     )
-
-
-def test_a_default_sqlalchemy_cannot_reflect_is_read_from_information_schema(connection):
-    metadata = sa.MetaData()
-    ours = sa.Table(
-        "t",
-        metadata,
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("code", sa.String(9), server_default=sa.text("concat('a', 'b')")),
-    )
-    metadata.create_all(connection)
-    connection.commit()
-    theirs = sa.Table("t", sa.MetaData(), autoload_with=connection)
-    assert theirs.c.code.server_default is None  # SQLAlchemy's reflection misses it
-
-    def compared(model_default, context) -> bool:
-        op = alter_op(modify_server_default=sa.DefaultClause(model_default))
-        column = sa.Column("code", sa.String(9), server_default=model_default)
-        compare_column_default(context, op, None, "t", "code", theirs.c.code, column)
-        return op.modify_server_default is not NOT_GIVEN
-
-    same = ours.c.code.server_default.arg
-    assert compared(same, Context(connection.dialect, connection)) is False
-    assert compared(same, Context(connection.dialect)) is True  # no connection: cannot tell
-    assert compared(sa.text("concat('a', 'c')"), Context(connection.dialect, connection))
-    assert compared("ab", Context(connection.dialect, connection))  # a literal is not the call

@@ -39,24 +39,3 @@ def test_disabled_plugin_provides_nothing() -> None:
     assert [p.status for p in host.plugins if p.name == "mysql"] == ["disabled"]
     for name in ["mysql", "mariadb"]:
         assert name not in host.dialects
-
-
-def test_comparators_run_after_the_generic_ones_for_both_dialect_names() -> None:
-    from mighub_mysql import compare
-
-    host = PluginHost.for_cli(project_plugins=())
-    assert host.registrations("mysql")["comparators"] == [
-        "mysql.column_type[mysql]",
-        "mysql.column_default[mysql]",
-        "mysql.implicit_fk_indexes[mysql]",
-        "mysql.column_type[mariadb]",
-        "mysql.column_default[mariadb]",
-        "mysql.implicit_fk_indexes[mariadb]",
-    ]
-    for dialect in ["mysql", "mariadb"]:
-        column = [c.function for c in host.comparators.chain("column", dialect)]
-        assert column[-2:] == [compare.compare_column_type, compare.compare_column_default]
-        table = [c.function for c in host.comparators.chain("table", dialect)]
-        assert table[-1] is compare.ignore_implicit_fk_indexes
-    elsewhere = host.comparators.chain("column", "postgresql")
-    assert compare.compare_column_type not in [c.function for c in elsewhere]

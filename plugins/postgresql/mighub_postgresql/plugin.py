@@ -56,11 +56,12 @@ def mighub_register_operations(registry: OperationRegistry) -> None:
 
 @hookimpl
 def mighub_register_comparators(registry: ComparatorRegistry) -> None:
-    """PostgreSQL's comparators (active when the autogen plugin runs them)."""
-    from mighub_postgresql.autogen.hooks import COMPARATORS
+    """PostgreSQL's comparators, type synonyms and normalisers (run by ``mighub-autogen``)."""
+    from mighub_postgresql.autogen import hooks, spelling
 
-    for function, level, priority in COMPARATORS:
-        registry.register(function, level=level, dialect=DIALECT, priority=priority)
+    spelling.register(registry)
+    for name, function, level in hooks.COMPARATORS:
+        registry.register(function, level=level, dialect=DIALECT, name=name)
 
 
 @hookimpl

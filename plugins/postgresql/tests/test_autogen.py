@@ -1,9 +1,9 @@
 """The PostgreSQL comparators and renderers, on data reflected from the real server.
 
-The autogenerate plugin (which drives them) is built separately; these
-tests call the comparison functions and the hook adapters directly, apply
-the operations they return, and compare again: a second comparison must
-find nothing (no false positives).
+The pipeline tests run ``mighub-autogen``'s real comparison
+(``produce_migrations``, with every installed plugin's comparators), apply
+the operations it finds, and compare again: a second comparison must find
+nothing (no false positives). The rule tests call :mod:`.compare` directly.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from mighub_postgresql.autogen import compare, hooks
-from mighub_postgresql.autogen.normalize import normalize_default, normalize_sql
+from mighub_autogen import produce_migrations
+from mighub_postgresql.autogen import compare
 from mighub_postgresql.autogen.render import RENDERERS
 from mighub_postgresql.ops import (
     AddEnumValueOp,
@@ -29,15 +29,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import TSRANGE, ExcludeConstraint
 
 from mighub import op
-from mighub.operations.ops import (
-    AlterColumnOp,
-    CreateIndexOp,
-    DropConstraintOp,
-    DropIndexOp,
-    ModifyTableOps,
-    UpgradeOps,
-)
-from mighub.registries import STOP
+from mighub.operations.ops import DropConstraintOp, ModifyTableOps
 
 
 def apply(operations) -> None:
@@ -49,25 +41,16 @@ def context(connection, metadata=None):
     return SimpleNamespace(connection=connection, metadata=metadata, imports=set())
 
 
-# -- normalising -----------------------------------------------------------------------
+def found(connection, metadata):
+    """What autogenerate finds, table groups flattened, in order."""
+    flat = []
+    for item in produce_migrations(connection, metadata).upgrade_ops.ops:
+        flat.extend(item.ops if isinstance(item, ModifyTableOps) else [item])
+    return flat
 
 
-def test_normalized_spellings():
-    same = [
-        ("'open'::status", "'open'"),
-        ("nextval('ticket_id_seq'::regclass)", "nextval('ticket_id_seq')"),
-        ("lower((name)::text)", "lower(name)"),
-        ("'0'", "0"),
-        ("'it''s'::character varying", "'it''s'"),
-        ("CURRENT_TIMESTAMP", "current_timestamp"),
-        ("(price * (2)::numeric)", "price * 2"),
-        ("'2020-01-01'::timestamp without time zone", "'2020-01-01'"),
-        ('"name"', "name"),
-    ]
-    for reflected, model in same:
-        assert normalize_default(reflected) == normalize_default(model), reflected
-    assert normalize_sql('"Name"') != normalize_sql("name")  # quoted names keep their case
-    assert normalize_default("'A'") != normalize_default("'a'")  # literals keep theirs
+def upgrade_ops(connection, metadata):
+    return produce_migrations(connection, metadata).upgrade_ops.ops
 
 
 # -- enum types --------------------------------------------------------------------------
@@ -147,16 +130,6 @@ def test_enum_value_rules_without_a_server():
     assert [type(o) for o in ops] == [DropEnumValueOp, AddEnumValueOp, AddEnumValueOp]
 
 
-def test_enum_hook_puts_creates_first_and_drops_last(ops, connection):
-    op.create_enum("old", ["a"])
-    metadata = sa.MetaData()
-    model_table(metadata, "t", postgresql.ENUM("x", name="fresh"))
-    upgrade = UpgradeOps([ModifyTableOps("t", [])])
-    hooks.compare_enum_types(context(connection, metadata), upgrade, [None])
-    kinds = [type(o).__name__ for o in upgrade.ops]
-    assert kinds == ["CreateEnumOp", "ModifyTableOps", "DropEnumOp"]
-
-
 # -- sequences --------------------------------------------------------------------------
 
 
@@ -233,25 +206,43 @@ def test_exclusion_constraints_round_trip(ops, connection):
     assert compare.reflect_exclusion_constraints(connection, "booking", None) == reflected
 
 
-def test_exclusion_hook_ignores_tables_on_one_side(ops, connection):
-    modify = ModifyTableOps("booking", [])
-    hooks.compare_exclusion_constraints(
-        context(connection), modify, None, "booking", None, booking(sa.MetaData())
+# -- through autogenerate ------------------------------------------------------------------
+
+
+def test_autogenerate_compares_enum_values_and_leaves_column_types_to_the_ddl(ops, connection):
+    op.create_table(
+        "ticket",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("status", postgresql.ENUM("new", "open", name="status")),
+    )  # the DDL creates "status" with the column, marked as its own
+    op.create_enum("gone", ["x"])  # the project's own type, which no model uses any more
+    metadata = sa.MetaData()
+    sa.Table(
+        "ticket",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("status", postgresql.ENUM("new", "open", "closed", name="status")),
     )
-    assert modify.ops == []
+    model_table(metadata, "task", postgresql.ENUM("low", "high", name="priority"))
+    changes = upgrade_ops(connection, metadata)
+    kinds = [type(o).__name__ for o in changes]
+    assert kinds == ["AddEnumValueOp", "CreateTableOp", "DropEnumOp"], kinds
+    assert (changes[0].name, changes[0].value, changes[0].after) == ("status", "closed", "open")
+    assert (changes[2].name, changes[2].if_exists) == ("gone", True)
+    apply(changes)  # "priority" comes with its table, marked
+    assert found(connection, metadata) == []
+    assert compare.reflect_implicit_enums(connection, [None]) == {
+        (None, "status"),
+        (None, "priority"),
+    }
+    op.drop_table("task")  # and goes with it: nothing for autogenerate to drop
+    assert (None, "priority") not in compare.reflect_enums(connection, [None])
 
 
-# -- server defaults, serial, identity -----------------------------------------------------
-
-
-def reflected_table(connection, name):
-    return sa.Table(name, sa.MetaData(), autoload_with=connection)
-
-
-def test_server_defaults_without_false_positives(ops, connection):
+def test_autogenerate_finds_no_false_default_identity_or_index_changes(ops, connection):
     status = postgresql.ENUM("open", "closed", name="status")
     columns = [
-        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("id", sa.Integer, primary_key=True),  # SERIAL: nextval() is the model's own
         sa.Column("name", sa.String(20), server_default="it's"),
         sa.Column("qty", sa.Integer, server_default="0"),
         sa.Column("price", sa.Numeric(10, 2), server_default=sa.text("1.50")),
@@ -261,121 +252,88 @@ def test_server_defaults_without_false_positives(ops, connection):
         sa.Column("tags", postgresql.ARRAY(sa.Text), server_default=sa.text("'{}'::text[]")),
         sa.Column("flag", sa.Boolean, server_default=sa.true()),
         sa.Column("big", sa.BigInteger, sa.Identity(start=10)),
+        sa.Column("email", sa.String(50)),
     ]
     op.create_table("item", *[c._copy() for c in columns])
-    model = sa.Table("item", sa.MetaData(), *columns)
-    conn_table = reflected_table(connection, "item")
-    for column in model.columns:
-        alter = AlterColumnOp("item", column.name)
-        outcome = hooks.compare_server_default(
-            context(connection), alter, None, "item", column.name, conn_table.c[column.name], column
-        )
-        assert outcome is STOP
-        assert not alter.has_changes(), column.name
-    changed = sa.Column("qty", sa.Integer, server_default="1")
-    alter = AlterColumnOp("item", "qty")
-    hooks.compare_server_default(
-        context(connection), alter, None, "item", "qty", conn_table.c.qty, changed
-    )
-    assert alter.modify_server_default is changed.server_default
-    identity = sa.Column("big", sa.BigInteger, sa.Identity(start=10, increment=5))
-    alter = AlterColumnOp("item", "big")
-    hooks.compare_server_default(
-        context(connection), alter, None, "item", "big", conn_table.c.big, identity
-    )
-    assert alter.modify_server_default is identity.identity
-    apply([alter])  # the change found runs, and then there is none
-    conn_table = reflected_table(connection, "item")
-    again = AlterColumnOp("item", "big")
-    hooks.compare_server_default(
-        context(connection), again, None, "item", "big", conn_table.c.big, identity
-    )
-    assert not again.has_changes()
-
-
-def test_identity_rules():
-    reflected = {"always": False, "start": 1, "increment": 1, "minvalue": 1,
-                 "maxvalue": 2147483647, "cycle": False, "cache": 1}  # fmt: skip
-    assert not compare.identity_changed(reflected, sa.Identity(), sa.Integer())
-    assert compare.identity_changed(reflected, sa.Identity(always=True), sa.Integer())
-    assert compare.identity_changed(reflected, None, sa.Integer())
-    assert compare.identity_changed(None, sa.Identity(), sa.Integer())
-    big = {**reflected, "maxvalue": 9223372036854775807}
-    assert not compare.identity_changed(big, sa.Identity(), sa.BigInteger())
-
-
-def test_serial_default_is_the_models_own(ops, connection):
-    op.create_table("t", sa.Column("id", sa.Integer, primary_key=True))
-    conn_table = reflected_table(connection, "t")
-    default = conn_table.c.id.server_default.arg.text
-    assert default.startswith("nextval(")
-    assert not compare.server_default_changed(
-        default, sa.Column("id", sa.Integer, primary_key=True)
-    )
-    assert compare.server_default_changed(default, sa.Column("id", sa.Integer))
-
-
-# -- indexes --------------------------------------------------------------------------------
-
-
-def test_expression_indexes_compare_equal(ops, connection):
-    op.create_table(
-        "person",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("name", sa.String(50)),
-        sa.Column("email", sa.String(50)),
-        sa.Column("active", sa.Boolean),
-    )
-    op.create_index("ix_lower", "person", [sa.text("lower(name)")])
+    op.create_index("ix_lower", "item", [sa.text("lower(name)")])
     op.create_index(
         "ix_email",
-        "person",
+        "item",
         ["email"],
         unique=True,
-        postgresql_where=sa.text("active"),
+        postgresql_where=sa.text("flag"),
         postgresql_include=["name"],
     )
-    op.create_index("ix_both", "person", ["email", sa.text("lower(name)")])
     metadata = sa.MetaData()
-    person = sa.Table(
-        "person",
-        metadata,
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("name", sa.String(50)),
-        sa.Column("email", sa.String(50)),
-        sa.Column("active", sa.Boolean),
-    )
-    sa.Index("ix_lower", sa.func.lower(person.c.name))
+    item = sa.Table("item", metadata, *columns)
+    sa.Index("ix_lower", sa.func.lower(item.c.name))
     sa.Index(
-        "ix_email",
-        person.c.email,
-        unique=True,
-        postgresql_where=person.c.active,
+        "ix_email", item.c.email, unique=True, postgresql_where=item.c.flag,
         postgresql_include=["name"],
-    )
-    sa.Index("ix_both", person.c.email, sa.text("lower(name)"))
-    reflected = {ix["name"]: ix for ix in sa.inspect(connection).get_indexes("person")}
-    model = {ix.name: ix for ix in person.indexes}
-    for name in model:
-        assert compare.indexes_equal(reflected[name], model[name]), name
-    elsewhere = sa.Table("person", sa.MetaData(), sa.Column("name", sa.String(50)))
-    other = sa.Index("ix_lower", sa.func.upper(elsewhere.c.name))
-    assert not compare.indexes_equal(reflected["ix_lower"], other)
+    )  # fmt: skip
+    assert found(connection, metadata) == []
 
-    # what a text-comparing generic comparator would report is dropped again
-    modify = ModifyTableOps(
-        "person",
-        [
-            DropIndexOp("ix_lower", "person"),
-            CreateIndexOp.from_index(model["ix_lower"]),
-            CreateIndexOp("ix_new", "person", ["name"]),
-        ],
+    changed = sa.MetaData()
+    changed_columns = [c._copy() for c in columns]
+    changed_columns[2] = sa.Column("qty", sa.Integer, server_default="1")
+    changed_columns[9] = sa.Column("big", sa.BigInteger, sa.Identity(start=10, increment=5))
+    item2 = sa.Table("item", changed, *changed_columns)
+    sa.Index("ix_lower", sa.func.upper(item2.c.name))
+    sa.Index(
+        "ix_email", item2.c.email, unique=True, postgresql_where=item2.c.flag,
+        postgresql_include=["name"],
+    )  # fmt: skip
+    changes = found(connection, changed)
+    described = sorted(
+        (type(o).__name__, getattr(o, "column_name", None) or getattr(o, "index_name", None))
+        for o in changes
     )
-    conn_table = reflected_table(connection, "person")
-    hooks.drop_equivalent_index_changes(
-        context(connection), modify, None, "person", conn_table, person
+    assert described == [
+        ("AlterColumnOp", "big"),
+        ("AlterColumnOp", "qty"),
+        ("CreateIndexOp", "ix_lower"),
+        ("DropIndexOp", "ix_lower"),
+    ]
+    apply(changes)
+    assert found(connection, changed) == []
+
+
+def test_autogenerate_compares_sequences(ops, connection):
+    op.create_sequence("kept", start=5, increment=2)
+    op.create_sequence("stale")
+    metadata = sa.MetaData()
+    sa.Table("t", metadata, sa.Column("id", sa.Integer, sa.Identity(), primary_key=True))
+    op.create_table("t", sa.Column("id", sa.Integer, sa.Identity(), primary_key=True))
+    sa.Sequence("kept", start=5, increment=3, metadata=metadata)
+    sa.Sequence("fresh", start=100, metadata=metadata)
+    changes = upgrade_ops(connection, metadata)
+    assert [type(o) for o in changes] == [CreateSequenceOp, AlterSequenceOp, DropSequenceOp]
+    apply(changes)
+    assert found(connection, metadata) == []
+
+
+def test_autogenerate_compares_exclusion_constraints(ops, connection):
+    op.create_table(
+        "booking",
+        sa.Column("room", sa.Integer),
+        sa.Column("period", TSRANGE),
+        sa.Column("cancelled", sa.Boolean),
     )
-    assert [o.index_name for o in modify.ops] == ["ix_new"]
+    op.create_exclude_constraint("ex_same", "booking", (ROOM, "&&"), ("period", "&&"))
+    op.create_exclude_constraint("ex_gone", "booking", ("period", "&&"))
+    metadata = sa.MetaData()
+    booking(
+        metadata,
+        ExcludeConstraint((sa.text(ROOM), "&&"), ("period", "&&"), name="ex_same"),
+        ExcludeConstraint(("period", "&&"), name="ex_new", where=sa.text("NOT cancelled")),
+    )
+    changes = found(connection, metadata)
+    assert sorted((type(o).__name__, o.constraint_name) for o in changes) == [
+        ("CreateExcludeConstraintOp", "ex_new"),
+        ("DropConstraintOp", "ex_gone"),
+    ]
+    apply(changes)
+    assert found(connection, metadata) == []
 
 
 # -- rendering ----------------------------------------------------------------------------------

@@ -18,12 +18,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, ENUM, ExcludeConstraint
 
 from mighub.operations.base import Operation
 from mighub.operations.ops import DropConstraintOp
-from mighub_postgresql.autogen.normalize import (
-    model_default_sql,
-    model_expression_sql,
-    normalize_default,
-    normalize_sql,
-)
+from mighub_postgresql.autogen.normalize import normalize_sql
 from mighub_postgresql.ops import (
     AddEnumValueOp,
     AlterSequenceOp,
@@ -62,6 +57,27 @@ def reflect_enums(
         {"schemas": list(wanted)},
     )
     return {(wanted[row.nspname], row.typname): list(row.labels) for row in rows}
+
+
+def reflect_implicit_enums(
+    connection: sa.Connection, schemas: Iterable[str | None]
+) -> set[TypeKey]:
+    """The enum types of ``schemas`` that mighub created with a column (marked by a comment):
+    they are dropped with the last column that uses them, never by an operation of their own."""
+    from mighub_postgresql.catalog import IMPLICIT_TYPE_COMMENT
+
+    default = connection.execute(sa.text("SELECT current_schema()")).scalar()
+    wanted = {s or default: s for s in schemas}
+    rows = connection.execute(
+        sa.text(
+            "SELECT n.nspname, t.typname FROM pg_type t "
+            "JOIN pg_namespace n ON n.oid = t.typnamespace "
+            "WHERE t.typtype = 'e' AND n.nspname = ANY(:schemas) "
+            "AND obj_description(t.oid, 'pg_type') = :mark"
+        ),
+        {"schemas": list(wanted), "mark": IMPLICIT_TYPE_COMMENT},
+    )
+    return {(wanted[row.nspname], row.typname) for row in rows}
 
 
 def model_enums(tables: Iterable[sa.Table]) -> dict[TypeKey, list[str]]:
@@ -271,6 +287,28 @@ def reflect_exclusion_constraints(
     return dict(rows.all())
 
 
+def reflect_all_exclusion_constraints(
+    connection: sa.Connection, schemas: Iterable[str | None]
+) -> dict[TypeKey, dict[str, str]]:
+    """(schema, table) -> {name: definition} for every table of ``schemas``, in one query."""
+    default = connection.execute(sa.text("SELECT current_schema()")).scalar()
+    wanted = {s or default: s for s in schemas}
+    rows = connection.execute(
+        sa.text(
+            "SELECT n.nspname, t.relname, c.conname, pg_get_constraintdef(c.oid) AS definition "
+            "FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid "
+            "JOIN pg_namespace n ON n.oid = t.relnamespace "
+            "WHERE c.contype = 'x' AND n.nspname = ANY(:schemas)"
+        ),
+        {"schemas": list(wanted)},
+    )
+    found: dict[TypeKey, dict[str, str]] = {}
+    for row in rows:
+        key = (wanted[row.nspname], row.relname)
+        found.setdefault(key, {})[row.conname] = row.definition
+    return found
+
+
 def model_exclusion_definition(constraint: ExcludeConstraint) -> str:
     """The model's constraint as ``pg_get_constraintdef`` would spell it (before normalising)."""
     compiled = str(sa.schema.AddConstraint(constraint).compile(dialect=_dialect()))
@@ -363,132 +401,6 @@ def _split_top_level(text: str) -> list[str]:
 def _drop_exclusion(name: str, table_name: str, schema: str | None, definition: str) -> Operation:
     create = parse_exclusion_definition(name, table_name, schema, definition)
     return DropConstraintOp(name, table_name, None, schema=schema, _reverse=create)
-
-
-# ---------------------------------------------------------------------------
-# Server defaults, serial and identity columns
-# ---------------------------------------------------------------------------
-
-_NEXTVAL = re.compile(r"^nextval\('[^']+'\)$")
-
-_INTEGER_MAX = {"smallint": 32767, "integer": 2147483647, "bigint": 9223372036854775807}
-
-
-def is_serial(reflected_default: str | None, model_column: sa.Column[Any]) -> bool:
-    """A ``SERIAL`` column's ``nextval(...)`` default that the model implies, not states."""
-    if reflected_default is None or model_column.server_default is not None:
-        return False
-    normalized = normalize_default(reflected_default) or ""
-    return bool(_NEXTVAL.match(normalized)) and (
-        model_column.autoincrement is True
-        or (
-            model_column.autoincrement == "auto"
-            and model_column.primary_key
-            and isinstance(model_column.type, sa.Integer)
-        )
-    )
-
-
-def server_default_changed(reflected_default: str | None, model_column: sa.Column[Any]) -> bool:
-    """Whether the column's default really differs, after casts and quoting are set aside.
-
-    Identity and generated columns have no default to compare (see
-    :func:`identity_changed`); a serial column's sequence default is the
-    model's too.
-    """
-    default = model_column.server_default
-    if isinstance(default, (sa.Identity, sa.Computed)):
-        return False
-    if is_serial(reflected_default, model_column):
-        return False
-    return normalize_default(reflected_default) != normalize_default(model_default_sql(default))
-
-
-def identity_changed(
-    reflected: Mapping[str, Any] | None, model: sa.Identity | None, type_: Any = None
-) -> bool:
-    """Whether an identity was added, removed or changed; an option the model leaves out
-    counts as the server's default for it."""
-    if reflected is None or model is None:
-        return (reflected is None) != (model is None)
-    type_name = _integer_type_name(type_)
-    defaults = {
-        "always": False,
-        "start": 1,
-        "increment": 1,
-        "minvalue": 1,
-        "maxvalue": _INTEGER_MAX.get(type_name, _INTEGER_MAX["integer"]),
-        "cycle": False,
-        "cache": 1,
-    }
-    for option, default in defaults.items():
-        wanted = getattr(model, option, None)
-        if wanted is None:
-            wanted = default
-        found = reflected.get(option, default)
-        if found is None:
-            found = default
-        if option in ("always", "cycle"):
-            wanted, found = bool(wanted), bool(found)
-        if wanted != found:
-            return True
-    return False
-
-
-def _integer_type_name(type_: Any) -> str:
-    if isinstance(type_, sa.SmallInteger):
-        return "smallint"
-    if isinstance(type_, sa.BigInteger):
-        return "bigint"
-    return "integer"
-
-
-# ---------------------------------------------------------------------------
-# Indexes
-# ---------------------------------------------------------------------------
-
-
-def reflected_index_signature(index: Mapping[str, Any]) -> tuple[Any, ...]:
-    """What makes a reflected index (``Inspector.get_indexes``) the index it is."""
-    expressions = index.get("expressions") or index.get("column_names") or []
-    options = index.get("dialect_options", {})
-    return (
-        bool(index.get("unique")),
-        tuple(normalize_sql(str(e)) for e in expressions),
-        normalize_sql(options.get("postgresql_where")),
-        (options.get("postgresql_using") or "btree").lower(),
-        tuple(options.get("postgresql_include") or ()),
-        bool(options.get("postgresql_nulls_not_distinct")),
-    )
-
-
-def model_index_signature(index: sa.Index) -> tuple[Any, ...]:
-    """The same signature for a model's ``Index``, expressions included."""
-    options = index.dialect_options["postgresql"]
-    where = options["where"]
-    return (
-        bool(index.unique),
-        tuple(normalize_sql(model_expression_sql(e)) for e in index.expressions),
-        normalize_sql(model_expression_sql(where)) if where is not None else None,
-        (options["using"] or "btree").lower(),
-        tuple(c if isinstance(c, str) else c.name for c in options["include"] or ()),
-        bool(options.get("nulls_not_distinct")),
-    )
-
-
-def indexes_equal(reflected: Mapping[str, Any], model: sa.Index) -> bool:
-    """Whether a reflected index and a model index are the same (expression indexes too)."""
-    table = model.table.name if model.table is not None else None
-    model_signature = model_index_signature(model)
-    if table:
-        prefix = f"{table}."
-        model_signature = (
-            model_signature[0],
-            tuple(e.replace(prefix, "") if e else e for e in model_signature[1]),
-            model_signature[2].replace(prefix, "") if model_signature[2] else None,
-            *model_signature[3:],
-        )
-    return reflected_index_signature(reflected) == model_signature
 
 
 def _dialect() -> sa.Dialect:

@@ -1,23 +1,20 @@
-"""The comparators as autogenerate calls them: thin adapters around :mod:`.compare`.
+"""PostgreSQL's comparators as ``mighub-autogen`` calls them: adapters around :mod:`.compare`.
 
-The autogenerate plugin is written in parallel; these adapters assume the
-calling conventions below (Alembic's, which mighub's users and plugin
-authors know), and all the rules live in :mod:`.compare` so that only this
-module changes if the final API differs:
+The rules themselves live in :mod:`.compare` (reflect, then compare, then
+operations), so they can be tested and reused without the autogenerate
+machinery. The calling conventions are autogen's (docs/autogenerate.md,
+"Extending autogenerate"):
 
-- ``schema`` level: ``fn(autogen_context, upgrade_ops, schemas)``;
-- ``table`` level: ``fn(autogen_context, modify_table_ops, schema, table_name,
-  conn_table, metadata_table)``, ``conn_table``/``metadata_table`` being
-  ``None`` for a table on one side only;
-- ``column`` level: ``fn(autogen_context, alter_column_op, schema, table_name,
-  column_name, conn_col, metadata_col)`` with reflected and model ``Column``
-  objects;
-- ``autogen_context`` has ``connection`` (a SQLAlchemy ``Connection``) and
-  ``metadata`` (the target ``MetaData``, or a list of them).
+- ``schema`` level: ``fn(context, upgrade_ops, schemas)``, once per run;
+- ``table`` level: ``fn(context, modify_table_ops, schema, table_name,
+  db_table, model_table)``, for each table both sides have.
 
-Each returns :data:`mighub.registries.STOP` when it has settled the question
-for the object at hand, so a generic comparator further down the chain does
-not report it again.
+Column-bound enum types are created and dropped by the plugin's DDL with
+the first and last column that use them (see docs/postgresql.md), so the
+enum comparator writes no ``create_enum`` for a type the models need and
+no ``drop_enum`` for a type mighub created that way: it compares the values
+of types both sides have, and drops the project's own (unmarked) types that
+no model uses any more.
 """
 
 from __future__ import annotations
@@ -27,42 +24,38 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from mighub.operations.ops import CreateIndexOp, DropIndexOp
-from mighub.registries import STOP
+from mighub.operations.ops import ModifyTableOps, UpgradeOps
 from mighub_postgresql.autogen import compare
+from mighub_postgresql.ops import CreateEnumOp, DropEnumOp
 
 
-def _metadatas(context: Any) -> list[sa.MetaData]:
-    metadata = getattr(context, "metadata", None)
-    if metadata is None:
-        return []
-    return list(metadata) if isinstance(metadata, (list, tuple)) else [metadata]
-
-
-def _tables(context: Any, schemas: Iterable[str | None]) -> list[sa.Table]:
-    wanted = set(schemas)
-    return [t for md in _metadatas(context) for t in md.tables.values() if t.schema in wanted]
-
-
-def compare_enum_types(context: Any, upgrade_ops: Any, schemas: Iterable[str | None]) -> None:
-    """New, dropped and changed enum types: ``create_enum`` first, ``drop_enum`` last."""
+def compare_enum_types(
+    context: Any, upgrade_ops: UpgradeOps, schemas: Iterable[str | None]
+) -> None:
+    """Value changes of existing types first; the project's types no model uses, last."""
     schemas = list(schemas)
     reflected = compare.reflect_enums(context.connection, schemas)
-    wanted = compare.model_enums(_tables(context, schemas))
+    wanted = compare.model_enums(context.model_tables.values())
+    implicit = compare.reflect_implicit_enums(context.connection, schemas)
     before, after = compare.compare_enums(reflected, wanted)
+    before = [op for op in before if not isinstance(op, CreateEnumOp)]
+    after = [
+        op for op in after if not (isinstance(op, DropEnumOp) and (op.schema, op.name) in implicit)
+    ]
     upgrade_ops.ops[:0] = before
     upgrade_ops.ops.extend(after)
 
 
-def compare_sequences(context: Any, upgrade_ops: Any, schemas: Iterable[str | None]) -> None:
-    """Free-standing sequences of the model (``MetaData`` sequences) against the database."""
-    schemas = list(schemas)
+def compare_sequences(context: Any, upgrade_ops: UpgradeOps, schemas: Iterable[str | None]) -> None:
+    """Free-standing sequences of the models (``MetaData`` sequences) against the database."""
+    schemas = [context.schema_key(s) for s in schemas]
     reflected = compare.reflect_sequences(context.connection, schemas)
     wanted: dict[Any, sa.Sequence] = {}
-    for metadata in _metadatas(context):
-        wanted.update(
-            {k: v for k, v in compare.model_sequences(metadata).items() if k[0] in schemas}
-        )
+    for metadata in context.metadatas:
+        for (schema, name), sequence in compare.model_sequences(metadata).items():
+            key = (context.schema_key(schema), name)
+            if key[0] in schemas:
+                wanted[key] = sequence
     before, after = compare.compare_sequences(reflected, wanted)
     upgrade_ops.ops[:0] = before
     upgrade_ops.ops.extend(after)
@@ -70,102 +63,28 @@ def compare_sequences(context: Any, upgrade_ops: Any, schemas: Iterable[str | No
 
 def compare_exclusion_constraints(
     context: Any,
-    modify_table_ops: Any,
+    modify_table_ops: ModifyTableOps,
     schema: str | None,
     table_name: str,
-    conn_table: sa.Table | None,
-    metadata_table: sa.Table | None,
+    db_table: Any,
+    model_table: sa.Table,
 ) -> None:
     """Exclusion constraints of a table both sides have (a new table brings its own)."""
-    if conn_table is None or metadata_table is None:
-        return
-    reflected = compare.reflect_exclusion_constraints(context.connection, table_name, schema)
+    cache = context.cache
+    if "postgresql.exclusion" not in cache:  # one query per run, not one per table
+        schemas = {key[0] for key in context.db_tables}
+        cache["postgresql.exclusion"] = compare.reflect_all_exclusion_constraints(
+            context.connection, schemas
+        )
+    reflected = cache["postgresql.exclusion"].get((context.schema_key(schema), table_name), {})
     modify_table_ops.ops.extend(
-        compare.compare_exclusion_constraints(table_name, schema, reflected, metadata_table)
+        compare.compare_exclusion_constraints(table_name, schema, reflected, model_table)
     )
 
 
-def drop_equivalent_index_changes(
-    context: Any,
-    modify_table_ops: Any,
-    schema: str | None,
-    table_name: str,
-    conn_table: sa.Table | None,
-    metadata_table: sa.Table | None,
-) -> None:
-    """Remove index changes that only a different spelling caused (runs last).
-
-    PostgreSQL gives an expression index back as ``lower((name)::text)``
-    for the model's ``lower(name)``; compared by text it would be dropped
-    and created again on every run.
-    """
-    if conn_table is None or metadata_table is None:
-        return
-    reflected = {
-        ix["name"]: ix
-        for ix in sa.inspect(context.connection).get_indexes(table_name, schema=schema)
-    }
-    model = {ix.name: ix for ix in metadata_table.indexes if ix.name is not None}
-    same = {
-        name
-        for name in set(reflected) & set(model)
-        if compare.indexes_equal(reflected[name], model[name])
-    }
-    modify_table_ops.ops = [
-        op
-        for op in modify_table_ops.ops
-        if not (isinstance(op, (CreateIndexOp, DropIndexOp)) and op.index_name in same)
-    ]
-
-
-def compare_server_default(
-    context: Any,
-    alter_column_op: Any,
-    schema: str | None,
-    table_name: str,
-    column_name: str,
-    conn_col: sa.Column[Any],
-    metadata_col: sa.Column[Any],
-) -> Any:
-    """Defaults compared after normalising casts and quoting; identity and serial columns
-    reported only for a real change."""
-    reflected_identity = _identity_dict(conn_col.identity)
-    model_identity = metadata_col.identity
-    if reflected_identity is not None or model_identity is not None:
-        if compare.identity_changed(reflected_identity, model_identity, metadata_col.type):
-            alter_column_op.existing_server_default = conn_col.identity
-            alter_column_op.modify_server_default = model_identity
-        return STOP
-    if isinstance(metadata_col.server_default, sa.Computed) or conn_col.computed is not None:
-        return STOP  # a generation expression cannot change in place
-    reflected = _default_text(conn_col.server_default)
-    if compare.server_default_changed(reflected, metadata_col):
-        alter_column_op.existing_server_default = conn_col.server_default
-        alter_column_op.modify_server_default = metadata_col.server_default
-    return STOP
-
-
-def _default_text(default: Any) -> str | None:
-    if default is None:
-        return None
-    arg = getattr(default, "arg", default)
-    return arg.text if hasattr(arg, "text") else str(arg)
-
-
-def _identity_dict(identity: sa.Identity | None) -> dict[str, Any] | None:
-    if identity is None:
-        return None
-    return {
-        key: getattr(identity, key)
-        for key in ("always", "start", "increment", "minvalue", "maxvalue", "cycle", "cache")
-    }
-
-
 COMPARATORS = [
-    # (function, level, priority): higher priority runs first
-    (compare_enum_types, "schema", 0),
-    (compare_sequences, "schema", 0),
-    (compare_exclusion_constraints, "table", 0),
-    (drop_equivalent_index_changes, "table", -100),
-    (compare_server_default, "column", 100),
+    # (name, function, level)
+    ("postgresql.enum_types", compare_enum_types, "schema"),
+    ("postgresql.sequences", compare_sequences, "schema"),
+    ("postgresql.exclusion_constraints", compare_exclusion_constraints, "constraint"),
 ]

@@ -12,10 +12,6 @@ outside literals, spacing) so that only real differences remain.
 from __future__ import annotations
 
 import re
-from typing import Any
-
-import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 _TYPE_WORDS = r"(?:\s+(?:varying|precision|without\s+time\s+zone|with\s+time\s+zone))*"
 _CAST = re.compile(
@@ -27,7 +23,6 @@ _CAST = re.compile(
 _QUOTED_NAME = re.compile(r'"([a-z_][a-z0-9_]*)"')
 _PAREN_NAME = re.compile(r"(?<![\w$])\(([a-z_][a-z0-9_]*|\x00\d+\x00|-?\d+(?:\.\d+)?)\)")
 _DOUBLE_QUOTED = re.compile(r'("(?:[^"]|"")*")')
-_NUMBER_LITERAL = re.compile(r"^'(-?\d+(?:\.\d+)?)'$")
 
 
 def _split_literals(sql: str) -> list[tuple[bool, str]]:
@@ -115,44 +110,3 @@ def _matching(text: str) -> int:
             if depth == 0:
                 return i
     return -1
-
-
-def normalize_default(sql: str | None) -> str | None:
-    """A server default in one spelling: also ``'42'`` and ``42`` are the same default."""
-    text = normalize_sql(sql)
-    if text is None:
-        return None
-    number = _NUMBER_LITERAL.match(text)
-    return number.group(1) if number else text
-
-
-_DIALECT = postgresql.dialect()
-
-
-def model_default_sql(default: Any) -> str | None:
-    """What PostgreSQL would store for a model's ``server_default``, before normalising."""
-    if default is None:
-        return None
-    arg = getattr(default, "arg", default)
-    if isinstance(arg, str):
-        return "'" + arg.replace("'", "''") + "'"
-    if isinstance(arg, sa.sql.elements.TextClause):
-        return arg.text
-    if isinstance(arg, sa.sql.ClauseElement):
-        return str(arg.compile(dialect=_DIALECT, compile_kwargs={"literal_binds": True}))
-    return str(arg)
-
-
-def model_expression_sql(expression: Any) -> str:
-    """An index or constraint expression of the model, as PostgreSQL SQL."""
-    if isinstance(expression, str):
-        return expression
-    if isinstance(expression, sa.Column):
-        return expression.name
-    if isinstance(expression, sa.sql.elements.TextClause):
-        return expression.text
-    return str(
-        expression.compile(
-            dialect=_DIALECT, compile_kwargs={"literal_binds": True, "include_table": False}
-        )
-    )

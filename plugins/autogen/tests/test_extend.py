@@ -1,0 +1,140 @@
+"""How plugins extend the comparison, and that reading the database takes a fixed number of
+queries whatever the number of tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from mighub import hookimpl
+from mighub.host import PluginHost
+from mighub.registries import STOP
+from tests.runtime.conftest import fresh_database
+
+
+def autogen_host(*plugins: object) -> PluginHost:
+    """The builtin plugins, the autogenerate plugin, then ``plugins``."""
+    host = PluginHost()
+    host.load_builtins()
+    host.load_project_plugins(["mighub_autogen.plugin"], root=Path.cwd())
+    for number, plugin in enumerate(plugins):
+        host.register(plugin, f"extension{number}")
+    host.check_healthy()
+    return host
+
+
+class DialectRules:
+    """What a dialect plugin would register: a synonym, a normaliser, a comparator."""
+
+    @hookimpl
+    def mighub_register_comparators(self, registry):
+        registry.register_type_synonyms("TEXT", "CLOB", dialect="sqlite")
+
+        def quoted_is_bare(text, info):
+            return text.strip("'")
+
+        registry.register_normaliser(quoted_is_bare, kind="server_default", dialect="sqlite")
+
+        def leave_notes_alone(context, alter, schema, table, column, db_column, model_column):
+            if column == "notes":
+                return STOP
+            return None
+
+        registry.register(leave_notes_alone, level="column", dialect="sqlite", priority=10)
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> sa.Engine:
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE doc (id INTEGER PRIMARY KEY, body TEXT, notes TEXT NOT NULL, "
+            "kind VARCHAR(10) DEFAULT 'a')"
+        )
+    return engine
+
+
+def model() -> sa.MetaData:
+    metadata = sa.MetaData()
+    sa.Table(
+        "doc",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("body", sa.CLOB),
+        sa.Column("notes", sa.Text, nullable=True),
+        sa.Column("kind", sa.String(10), server_default=sa.text("a")),
+    )
+    return metadata
+
+
+def test_synonyms_normalisers_and_comparators_from_a_plugin(sqlite_engine: sa.Engine) -> None:
+    from mighub_autogen import compare_metadata
+
+    with sqlite_engine.connect() as conn:
+        plain = compare_metadata(conn, model(), host=autogen_host())
+        kinds = sorted(diff[0] for diff in plain)
+        assert kinds == ["modify_default", "modify_nullable", "modify_type"]
+        assert compare_metadata(conn, model(), host=autogen_host(DialectRules())) == []
+
+
+def test_a_comparator_can_add_its_own_operations(sqlite_engine: sa.Engine) -> None:
+    from mighub_autogen import produce_migrations, render_python_code
+
+    from mighub.operations import ops
+
+    class Audit:
+        @hookimpl
+        def mighub_register_comparators(self, registry):
+            def grant(context, modify_ops, schema, table_name, db_table, model_table):
+                if model_table.info.get("audited"):
+                    modify_ops.ops.append(ops.ExecuteSQLOp(f"-- audit {table_name}"))
+
+            registry.register(grant, level="constraint")
+
+    metadata = model()
+    metadata.tables["doc"].info["audited"] = True
+    host = autogen_host(Audit())
+    with sqlite_engine.connect() as conn:
+        script = produce_migrations(conn, metadata, host=host, compare_type=False)
+        code = render_python_code(script.upgrade_ops, connection=conn, host=host)
+    assert "op.execute('-- audit doc')" in code
+
+
+def test_queries_do_not_grow_with_the_number_of_tables(tmp_path: Path) -> None:
+    """PostgreSQL reads a schema in batches. (SQLAlchemy's MariaDB/MySQL dialect reads one
+    table at a time, so this holds on PostgreSQL only.)"""
+    backend = "postgresql"
+    from mighub_autogen import produce_migrations
+
+    def queries_for(tables: int) -> int:
+        database = fresh_database(backend, tmp_path)
+        url = next(database)
+        try:
+            metadata = sa.MetaData()
+            for number in range(tables):
+                sa.Table(
+                    f"t{number}",
+                    metadata,
+                    sa.Column("id", sa.Integer, primary_key=True),
+                    sa.Column("name", sa.String(20), unique=True),
+                    sa.Column("up", sa.Integer, sa.ForeignKey(f"t{max(number - 1, 0)}.id")),
+                    sa.Index(f"ix_t{number}_name", "name", "up"),
+                )
+            engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+            with engine.begin() as conn:
+                metadata.create_all(conn)
+            statements: list[str] = []
+            with engine.connect() as conn:
+                sa.event.listen(
+                    conn, "before_cursor_execute", lambda *args: statements.append(args[2])
+                )
+                script = produce_migrations(conn, metadata)
+                assert script.upgrade_ops.is_empty()
+            engine.dispose()
+            return len(statements)
+        finally:
+            next(database, None)
+
+    assert queries_for(5) == queries_for(40)
