@@ -47,8 +47,9 @@ class Subject:
 
 @dataclass
 class Sample:
-    seconds: float
+    seconds: float  # wall time
     max_rss_mb: float
+    cpu_seconds: float  # user + system time of the process (and of any children it waited for)
 
 
 @dataclass
@@ -108,7 +109,8 @@ def run_once(
         err.seek(0)
         stderr = err.read().decode("utf-8", "replace")
     # ru_maxrss is in KiB on Linux
-    return Sample(elapsed, usage.ru_maxrss / 1024), proc.returncode, stderr
+    cpu = usage.ru_utime + usage.ru_stime
+    return Sample(elapsed, usage.ru_maxrss / 1024, cpu), proc.returncode, stderr
 
 
 def run_checked(argv: Sequence[str], cwd: Path, env: dict[str, str]) -> None:
@@ -196,6 +198,9 @@ class Spread:
         }
 
 
-def ratios(top: Result, bottom: Result) -> list[float]:
-    """Per-round ratios ``top / bottom`` (runs of the same round are paired)."""
+def ratios(top: Result, bottom: Result, cpu: bool = False) -> list[float]:
+    """Per-round ratios ``top / bottom`` of wall (or CPU) time; runs of a round are paired."""
+    if cpu:
+        pairs = zip(top.samples, bottom.samples, strict=True)
+        return [a.cpu_seconds / b.cpu_seconds for a, b in pairs if b.cpu_seconds > 0]
     return [a.seconds / b.seconds for a, b in zip(top.samples, bottom.samples, strict=True)]

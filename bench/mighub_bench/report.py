@@ -38,11 +38,15 @@ def _result_json(res: Result) -> dict[str, Any]:
         "label": s.label,
         "status": res.status,
         "reason": res.reason,
-        "samples": [{"seconds": x.seconds, "max_rss_mb": x.max_rss_mb} for x in res.samples],
+        "samples": [
+            {"seconds": x.seconds, "max_rss_mb": x.max_rss_mb, "cpu_seconds": x.cpu_seconds}
+            for x in res.samples
+        ],
     }
     if res.ok:
         out["seconds"] = Spread.of([x.seconds for x in res.samples]).as_dict()
         out["max_rss_mb"] = Spread.of([x.max_rss_mb for x in res.samples]).as_dict()
+        out["cpu_seconds"] = Spread.of([x.cpu_seconds for x in res.samples]).as_dict()
     return out
 
 
@@ -72,6 +76,9 @@ def case_json(case: Case) -> dict[str, Any]:
         if mighub is not None and other is not None and mighub.ok and other.ok:
             per_round = ratios(mighub, other)
             out[f"ratio_vs_{key}"] = {**Spread.of(per_round).as_dict(), "per_round": per_round}
+            cpu = ratios(mighub, other, cpu=True)
+            if cpu:
+                out[f"cpu_ratio_vs_{key}"] = {**Spread.of(cpu).as_dict(), "per_round": cpu}
     return out
 
 
@@ -179,22 +186,25 @@ def results_table(data: dict[str, Any]) -> str:
     """The results of every case, by scenario."""
     notes = Notes()
     lines = [
-        "| Case | mighub (time · peak RSS) | Alembic | mighub / Alembic | Floor | mighub / floor |",
-        "|---|---|---|---|---|---|",
+        "| Case | mighub (time · peak RSS) | Alembic | mighub / Alembic "
+        "| CPU time mighub / Alembic | Floor | mighub / floor |",
+        "|---|---|---|---|---|---|---|",
     ]
     last = None
     for c in data["cases"]:
         if c["scenario"] != last:
             last = c["scenario"]
             name = SCENARIOS.get(last, ("", None))[0]
-            lines.append(f"| **{last}** {name} | | | | | |")
+            lines.append(f"| **{last}** {name} | | | | | | |")
         ratio_floor = c.get("ratio_vs_floor")
+        cpu = c.get("cpu_ratio_vs_alembic")
         lines.append(
-            "| {} | {} | {} | {} | {} | {} |".format(
+            "| {} | {} | {} | {} | {} | {} | {} |".format(
                 c["title"],
                 _cell(c["mighub"], notes),
                 _cell(c["alembic"], notes),
                 fmt_ratio(c.get("ratio_vs_alembic")),
+                f"{cpu['median']:.2f}" if cpu else "\u2013",
                 _floor_cell(c["floors"], notes),
                 f"{ratio_floor['median']:.2f}" if ratio_floor else "\u2013",
             )

@@ -178,7 +178,7 @@ def s0(ctx: Context) -> list[Case]:
         ctx.floor_code("python -c pass", "pass"),
         ctx.floor_code("python -c 'import sqlalchemy'", "import sqlalchemy"),
     ]
-    rounds = ctx.rounds(11)
+    rounds = ctx.rounds(9)
     return [
         Case("S0.help", "S0", "--help", [*ctx.pair(projects, ["--help"]), *floors], rounds, True),
         Case(
@@ -203,7 +203,7 @@ def s1(ctx: Context) -> list[Case]:
     )
     setups = {t: once(ctx.tool_cmd(p, "upgrade", "head")) for t, p in projects.items()}
     a = projects["alembic"]
-    rounds = ctx.rounds(11)
+    rounds = ctx.rounds(9)
     cases = []
     for key, args in (("current", ["current"]), ("upgrade", ["upgrade", "head"])):
         floor = ctx.floor(
@@ -238,12 +238,14 @@ def _graph_cases(
     scenario: str,
     projects: dict[str, Project],
     size: int,
-    rounds: int,
+    rounds: tuple[int, int],
     upgrade: list[str],
 ) -> list[Case]:
+    """``heads``, ``history`` (``rounds[0]`` rounds), ``upgrade`` (``rounds[1]``); cold, warm."""
     cases = []
     commands = [*GRAPH_COMMANDS, ("sql", upgrade)]
     for key, args in commands:
+        n_rounds = ctx.rounds(rounds[1] if key == "sql" else rounds[0])
         for temp in ("cold", "warm"):
             floor = ctx.floor(
                 "read and regex-parse the headers", "headers.py", projects["mighub"].versions
@@ -257,7 +259,7 @@ def _graph_cases(
                     scenario,
                     title,
                     subjects,
-                    rounds,
+                    n_rounds,
                     warm=temp == "warm",
                     size=size,
                     series=f"{key} ({temp})",
@@ -268,14 +270,14 @@ def _graph_cases(
 
 def s2(ctx: Context) -> list[Case]:
     sizes = (50, 200) if ctx.quick else (100, 1000, 5000)
-    rounds = {100: 7, 1000: 7, 5000: 5}
+    rounds = {100: (7, 7), 1000: (7, 5), 5000: (5, 3)}
     online = 100 if ctx.quick else 1000
     cases: list[Case] = []
     urls = {t: SQLITE_URL for t in ("mighub", "alembic")}
     for size in sizes:
         projects = make_projects(f"S2-{size}", ctx.skeletons, urls, d.chain(size))
         cases += _graph_cases(
-            ctx, "S2", projects, size, ctx.rounds(rounds.get(size, 2)), ["upgrade", "head", "--sql"]
+            ctx, "S2", projects, size, rounds.get(size, (2, 2)), ["upgrade", "head", "--sql"]
         )
 
     # online upgrade of the whole chain, on a fresh SQLite file each time
@@ -299,7 +301,7 @@ def s2(ctx: Context) -> list[Case]:
             "S2",
             f"upgrade head online, {n(online)} revisions, SQLite",
             [*subjects, floor],
-            ctx.rounds(7),
+            ctx.rounds(5),
             True,
         )
     )
@@ -315,9 +317,7 @@ def s3(ctx: Context) -> list[Case]:
     shape = d.WideShape(waves=1) if ctx.quick else d.WideShape()
     urls = {t: SQLITE_URL for t in ("mighub", "alembic")}
     projects = make_projects(f"S3-{shape.size}", ctx.skeletons, urls, d.wide_graph(shape))
-    return _graph_cases(
-        ctx, "S3", projects, shape.size, ctx.rounds(5), ["upgrade", "heads", "--sql"]
-    )
+    return _graph_cases(ctx, "S3", projects, shape.size, (5, 3), ["upgrade", "heads", "--sql"])
 
 
 # --------------------------------------------------------------------------
@@ -488,7 +488,7 @@ def s6(ctx: Context) -> list[Case]:
                 "S6",
                 f"upgrade head, {n(count)} revisions creating tables ({style}), PostgreSQL",
                 [*subjects, floor],
-                ctx.rounds(5),
+                ctx.rounds(5 if simple else 3),
                 True,
                 skipped=skipped,
             )
