@@ -1,7 +1,7 @@
 """Create and drop the bench's scratch PostgreSQL databases (run in the mighub venv).
 
     python pgadmin.py URL ping
-    python pgadmin.py URL recreate NAME...
+    python pgadmin.py URL recreate NAME...    (then CHECKPOINT: needs a superuser)
     python pgadmin.py URL drop NAME...
 
 URL is a SQLAlchemy URL of a database to connect to for the administration
@@ -31,6 +31,10 @@ def main(argv: list[str]) -> int:
             )
             if action == "recreate":
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        if action == "recreate":
+            # Write out what earlier runs left in shared buffers now, rather than
+            # during the next measured run.
+            conn.execute("CHECKPOINT")
     return 0
 
 
