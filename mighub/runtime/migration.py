@@ -300,7 +300,7 @@ class MigrationContext:
                 heads = ()
             if not self.as_sql:
                 self._check_incomplete(request)
-            if request.mutates:
+            if request.mutates and request.creates_version_table:
                 self._ensure_version_table()
             steps = request.plan(heads, self)
             self.environment.planned = list(steps)
