@@ -75,7 +75,7 @@ def mighub_register_commands(cli: CommandRegistry) -> None:
             @click.pass_obj
             def lint(project):
                 \"\"\"Check revision scripts for risky operations.\"\"\"
-                for script in project.scripts.walk():
+                for script in project.scripts.walk_revisions():
                     ...
 
     ``cli.add_command("my_plugin.commands:lint", "lint")`` registers a command
