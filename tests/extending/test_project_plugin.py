@@ -70,7 +70,9 @@ def query(project: MigrationProject, sql: str) -> list[tuple]:
 # -- the operation, online and offline, forward and back -----------------------------
 
 
-def test_revision_runs_the_project_operation_forward_and_back(project: MigrationProject) -> None:
+def test_mighub_register_operations_from_a_project_plugin_run_forward_and_back(
+    project: MigrationProject,
+) -> None:
     with_views(project)
     project.ok("upgrade", "head")
     assert views(project) == ["active_accounts"]
@@ -163,7 +165,7 @@ def test_batch_form_makes_a_view_of_the_batch_table(project: MigrationProject) -
     assert project.version_rows() == ["aaaa00000001"]
 
 
-def test_reverse_and_renderers_write_a_working_downgrade(sqlite_project) -> None:
+def test_mighub_register_renderers_and_reverse_write_a_working_downgrade(sqlite_project) -> None:
     """What autogenerate will do: render an operation for upgrade() and its reverse for
     downgrade(), then run the script both ways."""
     from mighub.host import PluginHost
