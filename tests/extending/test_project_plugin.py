@@ -133,10 +133,19 @@ def test_batch_form_makes_a_view_of_the_batch_table(project: MigrationProject) -
         with op.batch_alter_table("account") as batch_op:
             batch_op.add_column(sa.Column("email", sa.String(80)))
             batch_op.create_view("account_emails", columns="id, email")
+        with op.batch_alter_table("account") as batch_op:  # SQLite: recreated, then the view
+            batch_op.alter_column(
+                "name", type_=sa.String(100), existing_type=sa.String(50), existing_nullable=False
+            )
+            batch_op.create_view("account_names", columns="id, name")
         """,
         """
+        op.drop_view("account_names")
         op.drop_view("account_emails")
         with op.batch_alter_table("account") as batch_op:
+            batch_op.alter_column(
+                "name", type_=sa.String(50), existing_type=sa.String(100), existing_nullable=False
+            )
             batch_op.drop_column("email")
         """,
     )
@@ -155,9 +164,9 @@ def test_batch_form_makes_a_view_of_the_batch_table(project: MigrationProject) -
         """,
     )
     project.ok("upgrade", "bbbb00000002")
-    assert views(project) == ["account_emails"]
+    assert views(project) == ["account_emails", "account_names"]
     project.ok("upgrade", "head")
-    assert views(project) == ["account_emails", "active_mail"]
+    assert views(project) == ["account_emails", "account_names", "active_mail"]
     query(project, "INSERT INTO account (id, name, mail) VALUES (1, 'ann', 'a@x')")
     assert query(project, "SELECT * FROM active_mail") == [(1, "a@x")]
     project.ok("downgrade", "aaaa00000001")
