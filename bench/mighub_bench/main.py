@@ -47,6 +47,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--no-plot", action="store_true", help="do not draw the scaling plot")
     p.add_argument(
+        "--rerender",
+        action="store_true",
+        help="measure nothing: re-evaluate the targets and rewrite the tables from "
+        "bench/results/latest.json (after changing a target's definition)",
+    )
+    p.add_argument(
         "--output",
         type=Path,
         help="where to write the JSON (default: bench/results/latest.json for a full run, "
@@ -97,8 +103,23 @@ def plot(data_path: Path, png: Path) -> str | None:
     return None if done.returncode == 0 else (done.stderr.strip() or "plot.py failed")
 
 
+def rerender() -> int:
+    """Targets and tables again from the published JSON, without measuring anything."""
+    path = RESULTS / "latest.json"
+    data = json.loads(path.read_text())
+    data["targets"] = evaluate({c["id"]: c for c in data["cases"]}, data.get("imports"))
+    path.write_text(json.dumps(data, indent=1) + "\n")
+    md = report.markdown(data)
+    (RESULTS / "latest.md").write_text(md + "\n")
+    report.update_readme(BENCH / "README.md", md)
+    log(f"Rewrote {path}, {RESULTS / 'latest.md'} and bench/README.md")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.rerender:
+        return rerender()
     names = selected(args.only)
     full = not args.quick and not args.only
     started = time.perf_counter()
