@@ -21,6 +21,7 @@ import pytest
 from tests.runtime.conftest import MigrationProject, fresh_database, make_project
 
 MODELS = """\
+import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
 metadata = sa.MetaData(
