@@ -27,9 +27,9 @@ Rules that hold for every hook:
   registry: ``mighub heads`` never asks for dialects, so a dialect plugin's
   heavy imports should happen inside the classes it registers (pass
   ``"module:attribute"`` strings), not at the top of the plugin module.
-- Event hooks (``mighub_before_revision`` / ``mighub_after_revision``) are
-  ordinary pluggy calls: every implementation runs, the most recently loaded
-  plugin first.
+- Event hooks (``mighub_before_revision``, then ``mighub_after_revision``
+  or ``mighub_revision_failed``) are ordinary pluggy calls: every
+  implementation runs, the most recently loaded plugin first.
 
 Hooks are grouped below by phase, in the order a migration run meets them.
 """
@@ -75,7 +75,7 @@ def mighub_register_commands(cli: CommandRegistry) -> None:
             @click.pass_obj
             def lint(project):
                 \"\"\"Check revision scripts for risky operations.\"\"\"
-                for script in project.scripts.walk():
+                for script in project.scripts.walk_revisions():
                     ...
 
     ``cli.add_command("my_plugin.commands:lint", "lint")`` registers a command
@@ -255,11 +255,20 @@ def mighub_register_renderers(registry: RendererRegistry) -> None:
 def mighub_before_revision(context: Any, step: Any) -> None:
     """Called just before a revision's ``upgrade()`` or ``downgrade()`` runs.
 
-    ``context`` is the :class:`mighub.runtime.MigrationContext` of the run
-    (its connection, dialect implementation and options) and ``step`` the
-    planned step (the revision, its direction, the version-table change).
+    ``context`` is the :class:`mighub.runtime.migration.MigrationContext` of
+    the run: ``context.connection`` (``None`` offline), ``context.dialect``,
+    ``context.impl`` (the dialect implementation), ``context.as_sql`` (true
+    for ``--sql`` runs, where the script writes SQL instead of running it)
+    and ``context.config``. ``step`` is the revision about to run:
+    ``step.revision.revision`` (its id), ``step.revision.doc`` (its message),
+    ``step.revision.path`` (its file), ``step.direction`` (``"upgrade"`` or
+    ``"downgrade"``), ``step.is_upgrade``, and ``step.from_revisions`` /
+    ``step.to_revisions`` (the heads it moves from and to). ``stamp`` and
+    ``resolve`` run no script, so they call no revision hook.
+
     Runs inside the migration's transaction where the database has one, so an
-    exception raised here aborts the run and rolls back with it.
+    exception raised here stops the run: the revision fails (and
+    :func:`mighub_revision_failed` is called) without its script running.
 
     Every implementation runs; returns nothing. In project plugins: allowed.
     """
@@ -272,7 +281,39 @@ def mighub_after_revision(context: Any, step: Any, duration: float) -> None:
     Receives the same ``context`` and ``step`` as
     :func:`mighub_before_revision`, and ``duration``, the seconds the script
     took. Runs before the version table is moved and before the transaction
-    commits, so an exception raised here rolls the revision back.
+    commits, so an exception raised here fails the revision and rolls it
+    back (a team's last check). Where the whole run is one transaction (the
+    default on databases with transactional DDL), a revision is kept only if
+    the run commits: a later revision that fails undoes it too, and its
+    :func:`mighub_revision_failed` call says so.
+
+    Not called when the revision fails: see :func:`mighub_revision_failed`.
+    Every implementation runs; returns nothing. In project plugins: allowed.
+    """
+
+
+@hookspec
+def mighub_revision_failed(context: Any, step: Any, error: Exception, duration: float) -> None:
+    """Called when a revision failed: the other outcome of :func:`mighub_before_revision`.
+
+    Receives the same ``context`` and ``step`` as
+    :func:`mighub_before_revision`; ``error``, the
+    :class:`mighub.errors.MighubError` the user is about to see (it names the
+    revision, the operation and the SQL that failed, and says what was rolled
+    back or what stayed applied); and ``duration``, the seconds from the start
+    of the revision to the failure. Called whatever failed: the script, a
+    ``mighub_before_revision`` or ``mighub_after_revision`` implementation, or
+    moving the version table.
+
+    The database's work is being undone as the error leaves the run, so do
+    not use ``context.connection`` here (on PostgreSQL its transaction is
+    already aborted); report, notify, record elsewhere. An exception raised
+    here is shown as a warning and never replaces ``error``.
+
+    A separate hook rather than ``mighub_after_revision`` with an outcome
+    argument: an implementation may take fewer arguments than the
+    specification, so an ``after_revision`` written for success would
+    otherwise announce failures as successes.
 
     Every implementation runs; returns nothing. In project plugins: allowed.
     """

@@ -201,7 +201,7 @@ class PluginHost:
         except BaseException as exc:  # a plugin may raise anything on import
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            return self._fail(info, f"{type(exc).__name__}: {exc}")
+            return self._fail(info, f"{type(exc).__name__}: {exc}{_line_in(exc, origin)}")
         try:
             self.pm.register(plugin, name=name)
         except pluggy.PluginValidationError as exc:  # a hook with the wrong arguments
@@ -237,9 +237,14 @@ class PluginHost:
             return
         first = failed[0]
         more = f" (and {len(failed) - 1} more; see 'mighub plugins')" if len(failed) > 1 else ""
+        remedy = (
+            "fix it or take it out of the configuration's 'plugins'"
+            if first.source == "project"
+            else "fix or uninstall it"
+        )
         raise PluginError(
             f"plugin {first.describe()} failed to load: {first.error}{more}; "
-            f"fix or uninstall it, or disable it with -p no:{first.name} "
+            f"{remedy}, or disable it with -p no:{first.name} "
             f"or {DISABLE_ENV}={first.name}"
         )
 
@@ -357,6 +362,23 @@ def _import_path(path: Path) -> ModuleType:
         del sys.modules[module_name]
         raise
     return module
+
+
+def _line_in(exc: BaseException, path: str) -> str:
+    """`` (line N)``: where a project plugin file raised while it was imported.
+
+    A syntax error already names its line; for anything else the deepest
+    traceback frame in the plugin's own file says where to look.
+    """
+    if isinstance(exc, SyntaxError) or not path.endswith(".py"):
+        return ""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == path:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f" (line {line})" if line is not None else ""
 
 
 def _signature_message(plugin: object, exc: pluggy.PluginValidationError) -> str:

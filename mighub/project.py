@@ -7,8 +7,10 @@ plugin's command gets exactly what a core command gets::
     @cli.command()
     @click.pass_obj
     def seed(project: Project) -> None:
-        project.require_database_ready()
-        ...
+        def insert(context: MigrationContext) -> None:
+            context.connection.execute(...)
+
+        project.run_with_connection(insert)
 
 Everything is loaded on first use: ``mighub --help`` never reads the
 configuration, and ``mighub heads`` never imports a database dialect.
@@ -19,18 +21,21 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from mighub.config import Config, expand_env, load_config, url_secrets
-from mighub.errors import MighubError
+from mighub.errors import CommandError, MighubError
 from mighub.host import PluginHost
 
 if TYPE_CHECKING:
+    from mighub.runtime.migration import MigrationContext
     from mighub.script import ScriptDirectory
+
+T = TypeVar("T")
 
 
 class Options:
@@ -124,6 +129,71 @@ class Project:
         self.host.check_healthy()
         return config
 
+    def run_with_connection(
+        self,
+        fn: Callable[[MigrationContext], T],
+        *,
+        read_only: bool = False,
+        command: str | None = None,
+    ) -> list[T]:
+        """Call ``fn(context)`` with the database connection that the project's env.py makes.
+
+        For plugin commands that need the database (``mighub seed``): env.py
+        is where a project says how to connect (its URL, ``-n NAME``, driver
+        options, a schema on the search path, an async engine), so mighub runs
+        it exactly as ``mighub upgrade`` would, and where ``upgrade`` would run
+        revisions it calls ``fn`` with the
+        :class:`~mighub.runtime.migration.MigrationContext`:
+        ``context.connection`` (a SQLAlchemy ``Connection``),
+        ``context.dialect``, ``context.impl`` and ``context.get_current_heads()``.
+
+        ``fn`` runs inside the transaction env.py begins: it commits when
+        ``fn`` returns and rolls back when it raises. Unless ``read_only``,
+        mighub first takes the migration lock (so the command never runs
+        while a deploy migrates the same database) and refuses while a
+        revision is left incomplete (``mighub resolve``); it never creates
+        the version table. Plugins and configuration are checked first, as
+        for every database command.
+
+        Returns what ``fn`` returned, once per database env.py configured
+        (one, except in a multidb project). An error the database raises
+        becomes a one-line :class:`~mighub.errors.CommandError` naming the
+        command and the SQL; a :class:`~mighub.errors.MighubError` raised by
+        ``fn`` is shown as it is; anything else is a bug in the command and
+        keeps its traceback (``--traceback``).
+        """
+        self.require_database_ready()
+        from mighub.runtime.environment import EnvironmentContext, RunRequest
+
+        name = command or _current_command_name()
+        results: list[T] = []
+        raised: list[BaseException] = []
+
+        def call(heads: tuple[str, ...], context: MigrationContext) -> list[Any]:
+            try:
+                results.append(fn(context))
+            except MighubError:
+                raise
+            except Exception as exc:
+                raised.append(exc)
+                # Through env.py untouched: env.py's own errors are reported as env.py's.
+                raise _CommandFailed() from exc
+            return []
+
+        request = RunRequest(
+            command=name, plan=call, mutates=not read_only, creates_version_table=False
+        )
+        environment = EnvironmentContext(self, self.scripts, request)
+        try:
+            environment.run_env()
+        except _CommandFailed:
+            original = raised[0]
+            error = _database_error(name, original)
+            if error is original:
+                raise original from None
+            raise error from original
+        return results
+
     def warn_if_unhealthy(self) -> None:
         """Commands that touch no database still work with a broken plugin, but say so."""
         for info in self.host.failed:
@@ -189,6 +259,29 @@ class Project:
     def error_line(self, exc: BaseException) -> str:
         """The one line printed on stderr for a user-facing error."""
         return self.redact(f"Error: {exc}")
+
+
+class _CommandFailed(MighubError):
+    """Carries a command's own exception out through env.py, which would blame itself."""
+
+
+def _current_command_name() -> str:
+    ctx = click.get_current_context(silent=True)
+    return ctx.command_path.removeprefix("mighub ") if ctx is not None else "command"
+
+
+def _database_error(command: str, exc: BaseException) -> BaseException:
+    """A refusal by the database is the user's to fix: one line. Anything else is a bug."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError):
+        return exc
+    detail = exc.orig if exc.orig is not None else exc
+    first = (str(detail).strip().splitlines() or [""])[0]
+    sql = f"; SQL: {' '.join(exc.statement.split())}" if exc.statement else ""
+    return CommandError(
+        f"{command} failed: {type(detail).__name__}: {first}{sql}; its transaction was rolled back"
+    )
 
 
 def print_error(project: Project | None, exc: BaseException, *, bug: bool = False) -> None:

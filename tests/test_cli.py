@@ -172,8 +172,9 @@ def test_broken_project_plugin_stops_database_commands(run, project_dir: Path) -
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: plugin 'broken' (project {project_dir / 'broken.py'}) failed to load: "
-        "ModuleNotFoundError: No module named 'no_such_dependency'; fix or uninstall it, "
-        "or disable it with -p no:broken or MIGHUB_DISABLE_PLUGINS=broken\n"
+        "ModuleNotFoundError: No module named 'no_such_dependency' (line 1); fix it or take it "
+        "out of the configuration's 'plugins', or disable it with -p no:broken or "
+        "MIGHUB_DISABLE_PLUGINS=broken\n"
     )
     assert run("--help").exit_code == 0
     assert run("-p", "no:broken", "needs-db").stdout == "ready\n"
@@ -233,8 +234,8 @@ def test_plugins_exits_1_and_explains_a_failure(run, project_dir: Path) -> None:
         line.split() for line in result.stdout.splitlines()
     ]
     assert (
-        "\nbad failed: RuntimeError: no\n  disable it with -p no:bad or MIGHUB_DISABLE_PLUGINS=bad"
-        in result.stdout
+        "\nbad failed: RuntimeError: no (line 1)\n"
+        "  disable it with -p no:bad or MIGHUB_DISABLE_PLUGINS=bad" in result.stdout
     )
     assert run("-p", "no:bad", "plugins").exit_code == 0
 

@@ -57,15 +57,9 @@ def test_every_hook_has_a_test_named_after_it() -> None:
         if f"def test_{name}" not in tests
         and f"def test_{name.removeprefix('mighub_')}" not in tests
     ]
-    # Lifecycle and batch hooks are exercised by the runtime and batch tests as they land.
-    assert set(missing) <= {
-        "mighub_before_revision",
-        "mighub_after_revision",
-        "mighub_batch_strategy",
-        "mighub_register_operations",
-        "mighub_register_comparators",
-        "mighub_register_renderers",
-    }, missing
+    # The batch hook is exercised by the batch plugin's tests; comparators arrive with the
+    # autogenerate plugin (the fixture dialect plugin's own tests call one meanwhile).
+    assert set(missing) <= {"mighub_batch_strategy", "mighub_register_comparators"}, missing
 
 
 def test_reference_page_is_generated_from_the_specs() -> None:

@@ -97,13 +97,13 @@ def test_plugin_raising_on_import_is_failed_and_check_healthy_names_it(tmp_path:
     (tmp_path / "bad.py").write_text("raise RuntimeError('boom at import')\n")
     host = PluginHost.for_cli(entry_points=False, project_plugins=["bad.py"], project_root=tmp_path)
     info = host.plugins[-1]
-    assert (info.status, info.error) == ("failed", "RuntimeError: boom at import")
+    assert (info.status, info.error) == ("failed", "RuntimeError: boom at import (line 1)")
     with pytest.raises(PluginError) as excinfo:
         host.check_healthy()
     assert str(excinfo.value) == (
         f"plugin 'bad' (project {tmp_path / 'bad.py'}) failed to load: "
-        "RuntimeError: boom at import; fix or uninstall it, or disable it with -p no:bad "
-        "or MIGHUB_DISABLE_PLUGINS=bad"
+        "RuntimeError: boom at import (line 1); fix it or take it out of the configuration's "
+        "'plugins', or disable it with -p no:bad or MIGHUB_DISABLE_PLUGINS=bad"
     )
 
 

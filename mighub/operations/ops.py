@@ -1230,9 +1230,10 @@ class DropConstraintOp(Operation):
 
     def to_constraint(self, metadata: MetaData | None = None) -> Constraint:
         if self._reverse is not None:
-            constraint = self._reverse.to_constraint(metadata)
-            constraint.name = conv(self.constraint_name)
-            return constraint
+            # Named exactly as the add operation names it: through the naming
+            # convention when the add's name went through it (a ``ck`` convention
+            # using %(constraint_name)s), as it is when the name is final.
+            return self._reverse.to_constraint(metadata)
         table = Table(self.table_name, _metadata(metadata), schema=self.schema)
         kind = _CONSTRAINT_TYPES[self.type_]
         constraint: Constraint
@@ -1262,13 +1263,22 @@ class DropConstraintOp(Operation):
 
 
 def _add_op_for(constraint: Constraint) -> AddConstraintOp:
+    """The operation that adds ``constraint``, a constraint of a ``Table``, under its final name.
+
+    The table already gave the constraint its name (the naming convention ran
+    when it was attached), so the name is marked final: adding it back must
+    not run it through the convention a second time.
+    """
     table = constraint.table
+    name = constraint.name
+    if isinstance(name, str) and not isinstance(name, conv):
+        name = conv(name)
     names = [c.name for c in getattr(constraint, "columns", [])]
     if isinstance(constraint, PrimaryKeyConstraint):
-        return CreatePrimaryKeyOp(constraint.name, table.name, names, schema=table.schema)
+        return CreatePrimaryKeyOp(name, table.name, names, schema=table.schema)
     if isinstance(constraint, UniqueConstraint):
         return CreateUniqueConstraintOp(
-            constraint.name, table.name, names, schema=table.schema, kw=_deferrable(constraint)
+            name, table.name, names, schema=table.schema, kw=_deferrable(constraint)
         )
     if isinstance(constraint, ForeignKeyConstraint):
         remote = [fk.column for fk in constraint.elements]
@@ -1277,7 +1287,7 @@ def _add_op_for(constraint: Constraint) -> AddConstraintOp:
             if getattr(constraint, key, None) is not None:
                 kw[key] = getattr(constraint, key)
         return CreateForeignKeyOp(
-            constraint.name,
+            name,
             table.name,
             remote[0].table.name,
             names,
@@ -1288,7 +1298,7 @@ def _add_op_for(constraint: Constraint) -> AddConstraintOp:
         )
     if isinstance(constraint, CheckConstraint):
         return CreateCheckConstraintOp(
-            constraint.name,
+            name,
             table.name,
             constraint.sqltext,
             schema=table.schema,

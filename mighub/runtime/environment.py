@@ -48,6 +48,8 @@ class RunRequest:
     purge: bool = False
     mutates: bool = True
     """False for commands that only read (``current``): no version table is created, no lock."""
+    creates_version_table: bool = True
+    """False for runs that take the lock but leave mighub's tables alone (plugin commands)."""
     lock: bool = True
     lock_timeout: float = DEFAULT_TIMEOUT
 

@@ -323,7 +323,7 @@ class MigrationContext:
                 heads = ()
             if not self.as_sql:
                 self._check_incomplete(request)
-            if request.mutates:
+            if request.mutates and request.creates_version_table:
                 self._ensure_version_table()
             steps = request.plan(heads, self)
             self.environment.planned = list(steps)
@@ -443,6 +443,8 @@ class MigrationContext:
                 # Only when something stayed applied: with nothing run, the database
                 # is as the revision found it and there is nothing to resolve.
                 self._record_incomplete(step, statements, failure)
+            if not is_stamp:
+                self._notify_failure(step, failure, time.perf_counter() - started)
             raise failure from exc
         if not is_stamp:
             elapsed = time.perf_counter() - started
@@ -505,6 +507,24 @@ class MigrationContext:
         with use(operations):
             function(**kw)
         hook.mighub_after_revision(context=self, step=step, duration=time.perf_counter() - started)
+
+    def _notify_failure(self, step: Any, failure: MigrationError, duration: float) -> None:
+        """Call every ``mighub_revision_failed`` implementation, newest plugin first.
+
+        One at a time: a listener that raises is reported as a warning naming
+        its plugin, and neither stops the others nor hides the failure.
+        """
+        host = self.environment.project.host
+        args = {"context": self, "step": step, "error": failure, "duration": duration}
+        for impl in reversed(host.hook.mighub_revision_failed.get_hookimpls()):
+            try:
+                impl.function(*[args[name] for name in impl.argnames])
+            except Exception as exc:
+                plugin = host.pm.get_name(impl.plugin)
+                self.environment.project.warn(
+                    f"plugin {plugin!r} failed in mighub_revision_failed: "
+                    f"{type(exc).__name__}: {_first_line(exc)}"
+                )
 
     def _notify(
         self,

@@ -68,7 +68,6 @@ class VersionTable:
         means another process moved the table under us, and the run stops
         before committing.
         """
-        column = self.table.c.version_num
         for op in ops:
             if op.kind == "insert":
                 if len(op.new) > VERSION_LENGTH:
@@ -89,15 +88,26 @@ class VersionTable:
                     result = impl.execute(self._update, {"old": op.old, "new": op.new})
                 self._check(result, op, online)
                 continue
-            if op.kind == "delete":
-                stmt = self.table.delete().where(column == _literal(op.old, online))
+            # Offline: rendered once per run with markers, then filled in, because
+            # compiling a statement per revision made long --sql runs slow.
+            template = self._offline_sql(impl, op.kind)
+            sql = template.replace(_OLD, _quote(op.old)) if op.old is not None else template
+            sql = sql.replace(_NEW, _quote(op.new)) if op.new is not None else sql
+            impl._write_statement(sql)
+
+    def _offline_sql(self, impl: DialectImpl, kind: str) -> str:
+        cache = self.__dict__.setdefault("_offline_templates", {})
+        key = (id(impl.dialect), kind)
+        if key not in cache:
+            column = self.table.c.version_num
+            old, new = sa.literal_column(_quote(_OLD)), sa.literal_column(_quote(_NEW))
+            if kind == "delete":
+                stmt: Any = self.table.delete().where(column == old)
             else:
-                stmt = (
-                    self.table.update()
-                    .values(version_num=_literal(op.new, online))
-                    .where(column == _literal(op.old, online))
-                )
-            impl.execute(stmt)
+                stmt = self.table.update().values(version_num=new).where(column == old)
+            text = str(stmt.compile(dialect=impl.dialect))
+            cache[key] = text.replace(_quote(_OLD), _OLD).replace(_quote(_NEW), _NEW)
+        return cache[key]
 
     def _check(self, result: Any, op: Any, online: bool) -> None:
         if online and result is not None and result.rowcount != 1:
@@ -111,9 +121,8 @@ class VersionTable:
         impl.execute(self.table.delete())
 
 
-def _literal(value: str | None, online: bool) -> Any:
-    # Offline scripts must read as plain SQL: render revision ids inline.
-    return value if online else sa.literal_column(_quote(value))
+_OLD = "\x00mighub-old\x00"
+_NEW = "\x00mighub-new\x00"
 
 
 def _quote(value: str | None) -> str:

@@ -176,10 +176,11 @@ def _fixture_plugin_dirs() -> list[Path]:
 
 
 def _index_requirements(projects: Iterable[Path]) -> list[str]:
-    """What must come from the package index: build backends, and the kernel's dependencies.
+    """What must come from the package index: build backends, the kernel's dependencies, and
+    the ``test`` extras of fixture plugins that run their own tests in a venv (pytest).
 
     Read from the pyproject files themselves, so the list cannot drift from
-    what the kernel declares.
+    what the kernel and the fixtures declare.
     """
     requirements: set[str] = set()
     for project in projects:
@@ -187,6 +188,8 @@ def _index_requirements(projects: Iterable[Path]) -> list[str]:
         requirements.update(data["build-system"]["requires"])
         if project == REPO_ROOT:
             requirements.update(data["project"]["dependencies"])
+        else:
+            requirements.update(data["project"].get("optional-dependencies", {}).get("test", []))
     return sorted(requirements)
 
 

@@ -166,6 +166,37 @@ def test_constraint_without_name_reverses_with_the_conventions_name():
     assert constraint.name == "uq_t_a"
 
 
+def test_reverse_of_a_named_check_drops_the_name_the_convention_gave_it():
+    """A ``ck`` convention runs explicit names through %(constraint_name)s; the drop that
+    undoes the create must use the name the database got, not the one written."""
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    create = o.CreateCheckConstraintOp("positive", "t", "x > 0")
+    assert create.to_constraint(metadata).name == "ck_t_positive"
+    assert create.reverse().to_constraint(metadata).name == "ck_t_positive"
+
+
+def test_constraint_of_a_table_comes_back_under_its_final_name():
+    """``from_constraint`` takes a name the table already settled: re-adding it must not run
+    it through the convention again (``ck_t_ck_t_positive``)."""
+    table = sa.Table(
+        "t",
+        sa.MetaData(naming_convention=NAMING_CONVENTION),
+        sa.Column("x", sa.Integer),
+        sa.CheckConstraint("x > 0", name="positive"),
+    )
+    check = next(c for c in table.constraints if isinstance(c, sa.CheckConstraint))
+    drop = o.DropConstraintOp.from_constraint(check)
+    converted = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    assert drop.to_constraint(converted).name == "ck_t_positive"
+    assert drop.reverse().to_constraint(converted).name == "ck_t_positive"
+    reflected = sa.Table(
+        "t", sa.MetaData(), sa.Column("x", sa.Integer), sa.CheckConstraint("x > 0", name="ck_t_x")
+    )
+    check = next(c for c in reflected.constraints if isinstance(c, sa.CheckConstraint))
+    add = o.DropConstraintOp.from_constraint(check).reverse()
+    assert add.to_constraint(converted).name == "ck_t_x"
+
+
 def test_drop_constraint_from_constraint_and_type_checks():
     metadata = sa.MetaData()
     sa.Table("r", metadata, sa.Column("id", sa.Integer, primary_key=True))

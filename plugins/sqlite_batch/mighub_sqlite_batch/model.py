@@ -162,7 +162,8 @@ class TablePlan:
         ]
         self.dropped_columns: set[str] = set()
         self.deferred: list[Operation] = []
-        """Operations that run as they are once the table is recreated (``execute``)."""
+        """Operations that run as they are once the table is recreated (``execute``, and
+        other plugins' operations)."""
         self.changed = False
 
     # -- names ---------------------------------------------------------------
@@ -192,9 +193,11 @@ class TablePlan:
                     handler = function
                     break
         if handler is None:
-            raise BatchError(
-                f"{op.describe()} cannot run inside a batch that recreates table {self.name!r}"
-            )
+            # Another plugin's operation (op.create_view, op.grant_select...): the batch
+            # cannot know what it does to the table, so it runs as it would outside a
+            # batch, on the recreated table.
+            self.deferred.append(op)
+            return
         handler(self, op, column_name)
         self.changed = True
 
@@ -596,3 +599,13 @@ _HANDLERS: dict[type, Callable[[TablePlan, Any, str], None]] = {
     core.CreateTableCommentOp: TablePlan.defer,
     core.DropTableCommentOp: TablePlan.defer,
 }
+
+
+def is_modelled(op: Operation) -> bool:
+    """Whether the batch knows what ``op`` does to a table (a core table change).
+
+    Other plugins' operations are not modelled: they never make a batch
+    recreate its table, and when it is recreated for other reasons they run
+    afterwards, as they would outside a batch.
+    """
+    return any(isinstance(op, cls) for cls in _HANDLERS)

@@ -11,6 +11,10 @@ without an error, :class:`Batch` decides:
   for the dialect (:mod:`mighub_sqlite_batch.sqlite` for SQLite, including
   offline scripts; :mod:`mighub_sqlite_batch.server` for PostgreSQL and
   MariaDB/MySQL).
+
+Operations that other plugins add (a project's ``op.create_view``) are not
+table changes the batch can model: they never make it recreate the table,
+and run after the recreation when something else needs one.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import Any
 
 from mighub.operations import BatchOperations, Operation, Operations
 from mighub.operations import ops as core
-from mighub_sqlite_batch.model import BatchError
+from mighub_sqlite_batch.model import BatchError, is_modelled
 
 _IN_PLACE_ON_SQLITE = (
     core.CreateIndexOp,
@@ -131,7 +135,7 @@ class Batch:
     def sqlite_reason(self, collected: Sequence[Operation]) -> str | None:
         """What in the batch SQLite's ALTER TABLE cannot do, or ``None``."""
         for op in collected:
-            if isinstance(op, _IN_PLACE_ON_SQLITE):
+            if isinstance(op, _IN_PLACE_ON_SQLITE) or not is_modelled(op):
                 continue
             if isinstance(op, core.AlterColumnOp):
                 only_rename = (

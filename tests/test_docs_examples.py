@@ -1,0 +1,49 @@
+"""The docs show the tested files as they are: a marked code block must equal its file.
+
+docs/plugins.md walks through the fixture plugins that the integration and
+extension tests build and run; a block preceded by ``<!-- file: PATH -->``
+is that file's content, so the walkthrough cannot drift from what is tested.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+MARKED = re.compile(r"<!-- file: (?P<path>\S+) -->\n```[a-z]*\n(?P<body>.*?)\n```", re.S)
+
+
+def marked_blocks() -> list[tuple[str, str, str]]:
+    found = []
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        for match in MARKED.finditer(page.read_text(encoding="utf-8")):
+            found.append((page.name, match["path"], match["body"]))
+    return found
+
+
+def test_the_plugin_guide_shows_its_files() -> None:
+    paths = {path for page, path, _ in marked_blocks() if page == "plugins.md"}
+    assert "tests/fixtures/project_plugins/views.py" in paths
+    assert "tests/fixtures/plugins/mighub-lite/mighub_lite/plugin.py" in paths
+
+
+@pytest.mark.parametrize(
+    ("page", "path", "body"), marked_blocks(), ids=[f"{p}:{f}" for p, f, _ in marked_blocks()]
+)
+def test_marked_block_is_the_file(page: str, path: str, body: str) -> None:
+    assert body == (ROOT / path).read_text(encoding="utf-8").rstrip("\n"), (
+        f"docs/{page} shows an outdated {path}; copy the file into the block"
+    )
+
+
+def test_readme_links_every_page() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [
+        page.name
+        for page in sorted((ROOT / "docs").glob("*.md"))
+        if f"(docs/{page.name})" not in readme
+    ]
+    assert missing == []
