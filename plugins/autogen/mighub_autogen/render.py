@@ -13,6 +13,11 @@ The user's ``render_item(type_, obj, context)`` is asked first for every
 column, type, server default and constraint: a string replaces the default
 rendering, ``False`` keeps it, ``None`` leaves the item out of
 ``create_table``.
+
+A constraint class other than SQLAlchemy's four generic ones is rendered
+inside ``create_table`` by the renderer registered for its class (the same
+registry, ``registry.register(constraint_class, function)``), so a dialect
+plugin can write its own constraints back.
 """
 
 from __future__ import annotations
@@ -407,6 +412,11 @@ def render_constraint(constraint: sa.Constraint, context: AutogenContext) -> str
     if isinstance(constraint, sa.CheckConstraint):
         sql = expression_sql(constraint.sqltext, context.dialect)
         return _constructor(f"{sa_}CheckConstraint", [repr(sql)], name + options + dialect_kw)
+    # a dialect's own constraint (PostgreSQL's ExcludeConstraint): its plugin registers a
+    # renderer for the constraint class, as for an operation class
+    renderer = context.renderers.get(type(constraint)) if context.renderers is not None else None
+    if renderer is not None:
+        return str(renderer(context, constraint))
     return render_value(constraint, context)
 
 

@@ -15,9 +15,9 @@ without any real difference:
 
 The functions here decide those questions and nothing else; they are pure
 (no database, no autogenerate context), so they can be tested and reused on
-their own. :func:`compare_column` joins them to autogenerate as a column
-comparator that runs after the generic ones and withdraws the changes they
-reported that are not changes on SQL Server.
+their own. :mod:`mighub_mssql.spelling` registers them on ``mighub-autogen``'s
+API; :func:`compare_column` applies them to a pair of SQLAlchemy columns
+for callers outside autogenerate.
 """
 
 from __future__ import annotations
@@ -270,9 +270,9 @@ def compare_column(
 ) -> None:
     """Withdraw the column changes that the generic comparators reported but SQL Server has not.
 
-    Registered for ``dialect="mssql"`` at a priority below the generic
-    comparators, so it sees their findings in ``alter_column_op`` (an
-    :class:`mighub.operations.ops.AlterColumnOp`): a ``modify_type`` that is
+    Given the findings of a generic comparison in ``alter_column_op`` (an
+    :class:`mighub.operations.ops.AlterColumnOp`), for two SQLAlchemy
+    columns (autogenerate itself uses :mod:`mighub_mssql.spelling`): a ``modify_type`` that is
     a synonym, a ``modify_server_default`` whose normalised SQL is the same,
     or one that only restates the identity the database already has, is set
     back to "unchanged". It never adds a change. Returns ``None``, so the

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from mighub import hookimpl
 
 if TYPE_CHECKING:
-    from mighub.registries import DialectRegistry, OperationRegistry
+    from mighub.registries import ComparatorRegistry, DialectRegistry, OperationRegistry
 
 
 @hookimpl
@@ -28,5 +28,9 @@ def mighub_register_operations(registry: OperationRegistry) -> None:
     registry.register_implementation(DropIndexOp, operations.drop_index, dialect="mssql")
 
 
-COMPARE_PRIORITY = -100
-"""Below the generic comparators (priority 0): SQL Server's comparator reviews their findings."""
+@hookimpl
+def mighub_register_comparators(registry: ComparatorRegistry) -> None:
+    """SQL Server's type synonyms, normalisers and identity rule (run by ``mighub-autogen``)."""
+    from mighub_mssql import spelling
+
+    spelling.register(registry)

@@ -22,6 +22,7 @@ def test_host_loads_plugin_from_entry_point() -> None:
     assert info.status == "loaded", info.error
     assert info.source == "entry point"
     assert info.hooks == [
+        "mighub_register_comparators",
         "mighub_register_dialects",
         "mighub_register_operations",
     ]

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql.elements import conv
 
 from mighub_postgresql import ops
 
@@ -139,6 +140,43 @@ def render_create_exclude_constraint(context: Any, op: ops.CreateExcludeConstrai
     return f"op.create_exclude_constraint({', '.join(parts)})"
 
 
+def _constraint_name(context: Any, name: Any) -> str:
+    """A name a naming convention made as ``op.f('name')`` (final); others as written."""
+    if isinstance(name, conv):
+        return f"{getattr(context, 'op_prefix', 'op.')}f({str(name)!r})"
+    return repr(name)
+
+
+def render_exclude_constraint(context: Any, constraint: postgresql.ExcludeConstraint) -> str:
+    """An exclusion constraint inside ``create_table``: ``postgresql.ExcludeConstraint(...)``.
+
+    Column elements are written by name; expressions and the ``where``
+    predicate as ``sa.text()`` of their SQL, so the script holds no model
+    object.
+    """
+    context.imports.add("import sqlalchemy as sa")
+    context.imports.add("from sqlalchemy.dialects import postgresql")
+    parts = []
+    for expression, operator in ops.CreateExcludeConstraintOp.from_constraint(constraint).elements:
+        if isinstance(expression, str):
+            element = repr(expression)
+        else:
+            element = f"sa.text({_sql(expression)!r})"
+        parts.append(f"({element}, {operator!r})")
+    if constraint.name is not None:
+        parts.append(f"name={_constraint_name(context, constraint.name)}")
+    where = getattr(constraint, "where", None)
+    if where is not None:
+        parts.append(f"where=sa.text({_sql(where)!r})")
+    for key in ("using", "deferrable", "initially"):
+        value = getattr(constraint, key, None)
+        if value is not None:
+            parts.append(f"{key}={value!r}")
+    if constraint.ops:
+        parts.append(f"ops={dict(constraint.ops)!r}")
+    return f"postgresql.ExcludeConstraint({', '.join(parts)})"
+
+
 RENDERERS = {
     ops.CreateEnumOp: render_create_enum,
     ops.DropEnumOp: render_drop_enum,
@@ -150,5 +188,6 @@ RENDERERS = {
     ops.DropSequenceOp: render_drop_sequence,
     ops.AlterSequenceOp: render_alter_sequence,
     ops.CreateExcludeConstraintOp: render_create_exclude_constraint,
+    postgresql.ExcludeConstraint: render_exclude_constraint,
 }
-"""Operation class -> renderer, as the plugin registers them."""
+"""Operation (or, inside ``create_table``, constraint) class -> renderer, as registered."""
