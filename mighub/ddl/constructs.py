@@ -410,20 +410,6 @@ def _table_comment(element: TableComment, compiler: DDLCompiler, **kw: Any) -> s
 
 
 # ---------------------------------------------------------------------------
-# MySQL and MariaDB: only where the generic form would silently do harm
-# (the rest of their forms belong to the mysql plugin)
-# ---------------------------------------------------------------------------
-
-
-@compiles(RenameTable, "mysql")
-@compiles(RenameTable, "mariadb")
-def _mysql_rename_table(element: RenameTable, compiler: DDLCompiler, **kw: Any) -> str:
-    """An unqualified new name would move the table into the connection's current database."""
-    new_name = format_table_name(compiler, element.new_table_name, element.schema)
-    return f"{alter_table(compiler, element)} RENAME TO {new_name}"
-
-
-# ---------------------------------------------------------------------------
 # SQLite: RENAME TO, RENAME COLUMN, ADD COLUMN and DROP COLUMN only
 # ---------------------------------------------------------------------------
 

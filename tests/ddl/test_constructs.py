@@ -174,13 +174,6 @@ def test_sqlite_batch_hint_names_the_plugin():
     )
 
 
-def test_mysql_rename_keeps_the_table_in_its_database():
-    assert sql(RenameTable("a", "b", schema="other"), MYSQL) == (
-        "ALTER TABLE other.a RENAME TO other.b"
-    )
-    assert sql(RenameTable("a", "b"), MYSQL) == "ALTER TABLE a RENAME TO b"
-
-
 def test_add_column_attaches_a_free_column_to_a_placeholder_table():
     column = sa.Column("n", sa.Integer)
     AddColumn("t", column, schema="s")

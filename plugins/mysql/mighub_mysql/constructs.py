@@ -49,6 +49,7 @@ from mighub.ddl.constructs import (
     ColumnNullable,
     ColumnType,
     DropColumn,
+    RenameTable,
     TableComment,
     alter_column,
     alter_table,
@@ -56,6 +57,7 @@ from mighub.ddl.constructs import (
     format_comment,
     format_inline_references,
     format_server_default,
+    format_table_name,
 )
 
 __all__ = [
@@ -437,3 +439,11 @@ def _create_index(element: CreateIndexUsing, compiler: DDLCompiler, **kw: Any) -
         if text.endswith(quoted):
             text = f"{text[: -len(quoted)]} USING {using.upper()}"
     return text
+
+
+@compiles(RenameTable, "mysql")
+@compiles(RenameTable, "mariadb")
+def _rename_table(element: RenameTable, compiler: Any, **kw: Any) -> str:
+    """An unqualified new name would move the table into the connection's current database."""
+    new_name = format_table_name(compiler, element.new_table_name, element.schema)
+    return f"{alter_table(compiler, element)} RENAME TO {new_name}"

@@ -384,3 +384,15 @@ def test_constructs_say_what_they_need():
         ColumnComment("t", "c", "x").compile(dialect=dialect)
     with pytest.raises(CompileError, match="has no USING clause"):
         ColumnType("t", "c", sa.Integer, using="c::int").compile(dialect=dialect)
+
+
+def test_rename_keeps_the_table_in_its_database() -> None:
+    import mighub_mysql.constructs  # noqa: F401  (registers the MariaDB/MySQL forms)
+    from sqlalchemy.dialects import mysql
+
+    from mighub.ddl.constructs import RenameTable
+
+    dialect = mysql.dialect()
+    qualified = RenameTable("a", "b", schema="other").compile(dialect=dialect)
+    assert str(qualified) == "ALTER TABLE other.a RENAME TO other.b"
+    assert str(RenameTable("a", "b").compile(dialect=dialect)) == "ALTER TABLE a RENAME TO b"
