@@ -153,29 +153,7 @@ def upgrade(
       mighub upgrade head --sql        the SQL, for a DBA
       mighub upgrade ae10:head --sql   the SQL from revision ae10 on
     """
-    if plan_only and sql:
-        raise CommandError("--plan and --sql do not go together: --sql already shows the work")
-    start, destination = split_range(revision, sql=sql, command="upgrade")
-
-    def plan(heads: tuple[str, ...], context: Any) -> Sequence[Any]:
-        return project.scripts.revision_map.upgrade_steps(heads, destination)
-
-    if plan_only:
-        _show_plan(project, plan, as_json)
-        return
-    run_environment(
-        project,
-        _request(
-            "upgrade",
-            plan,
-            as_sql=sql,
-            starting_rev=start,
-            destination=destination,
-            tag=tag,
-            lock=not no_lock,
-            lock_timeout=lock_timeout,
-        ),
-    )
+    migrate(project, "upgrade", revision, sql, tag, plan_only, as_json, no_lock, lock_timeout)
 
 
 @click.command(cls=RevisionCommand)
@@ -209,17 +187,35 @@ def downgrade(
       mighub downgrade base               undo everything
       mighub downgrade head:ae10 --sql    the SQL to go from head down to ae10
     """
+    migrate(project, "downgrade", revision, sql, tag, plan_only, as_json, no_lock, lock_timeout)
+
+
+def migrate(
+    project: Project,
+    direction: str,
+    revision: str,
+    sql: bool,
+    tag: str | None,
+    plan_only: bool,
+    as_json: bool,
+    no_lock: bool,
+    lock_timeout: float,
+) -> None:
+    """What ``upgrade`` and ``downgrade`` share: range, plan, ``--plan`` or a run of env.py."""
     if plan_only and sql:
         raise CommandError("--plan and --sql do not go together: --sql already shows the work")
-    start, destination = split_range(revision, sql=sql, command="downgrade")
-    if sql and start is None:
+    start, destination = split_range(revision, sql=sql, command=direction)
+    if direction == "downgrade" and sql and start is None:
         raise CommandError(
             f"downgrade {revision} --sql: give a range FROM:TO (offline there is no database "
             f"to read the current revision from)"
         )
 
     def plan(heads: tuple[str, ...], context: Any) -> Sequence[Any]:
-        return project.scripts.revision_map.downgrade_steps(heads, destination)
+        revision_map = project.scripts.revision_map
+        if direction == "upgrade":
+            return revision_map.upgrade_steps(heads, destination)
+        return revision_map.downgrade_steps(heads, destination)
 
     if plan_only:
         _show_plan(project, plan, as_json)
@@ -227,7 +223,7 @@ def downgrade(
     run_environment(
         project,
         _request(
-            "downgrade",
+            direction,
             plan,
             as_sql=sql,
             starting_rev=start,
