@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import KW_ONLY, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import Column, MetaData, Table, text
 from sqlalchemy.exc import InvalidRequestError
@@ -888,61 +888,10 @@ class AddConstraintOp(Operation):
 
 
 @dataclass(eq=False)
-class CreatePrimaryKeyOp(AddConstraintOp):
-    """``op.create_primary_key(constraint_name, table_name, columns, *, schema=None)``."""
+class _ColumnListConstraintOp(AddConstraintOp):
+    """A constraint over a list of the table's columns: primary keys and unique constraints."""
 
-    op_name = "create_primary_key"
-    constraint_type = "primary"
-
-    constraint_name: str | None
-    table_name: str
-    columns: list[str]
-    _: KW_ONLY
-    schema: str | None = None
-    kw: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def build(  # type: ignore[override]
-        cls,
-        operations: Operations,
-        constraint_name: str | None,
-        table_name: str,
-        columns: Sequence[str],
-        *,
-        schema: str | None = None,
-        **kw: Any,
-    ) -> CreatePrimaryKeyOp:
-        return cls(constraint_name, table_name, list(columns), schema=schema, kw=kw)
-
-    @classmethod
-    def batch_build(  # type: ignore[override]
-        cls, batch: BatchOperations, constraint_name: str | None, columns: Sequence[str]
-    ) -> CreatePrimaryKeyOp:
-        return cls(constraint_name, batch.table_name, list(columns), schema=batch.schema)
-
-    @property
-    def constraint_table(self) -> tuple[str, str | None]:
-        return self.table_name, self.schema
-
-    def to_constraint(self, metadata: MetaData | None = None) -> Constraint:
-        table = _columns_table(_metadata(metadata), self.table_name, self.schema, self.columns)
-        pk = PrimaryKeyConstraint(*self.columns, name=self.constraint_name, **self.kw)
-        table.append_constraint(pk)
-        return pk
-
-    def describe(self) -> str:
-        return f"op.create_primary_key({_name(self.constraint_name)}, {_name(self.table_name)})"
-
-
-@dataclass(eq=False)
-class CreateUniqueConstraintOp(AddConstraintOp):
-    """``op.create_unique_constraint(constraint_name, table_name, columns, *, schema=None, **kw)``.
-
-    ``kw``: ``deferrable``, ``initially``, dialect options.
-    """
-
-    op_name = "create_unique_constraint"
-    constraint_type = "unique"
+    constraint_class: ClassVar[type[Constraint]]
 
     constraint_name: str | None
     table_name: str
@@ -961,7 +910,7 @@ class CreateUniqueConstraintOp(AddConstraintOp):
         *,
         schema: str | None = None,
         **kw: Any,
-    ) -> CreateUniqueConstraintOp:
+    ) -> _ColumnListConstraintOp:
         return cls(constraint_name, table_name, list(columns), schema=schema, kw=kw)
 
     @classmethod
@@ -971,7 +920,7 @@ class CreateUniqueConstraintOp(AddConstraintOp):
         constraint_name: str | None,
         columns: Sequence[str],
         **kw: Any,
-    ) -> CreateUniqueConstraintOp:
+    ) -> _ColumnListConstraintOp:
         return cls(constraint_name, batch.table_name, list(columns), schema=batch.schema, kw=kw)
 
     @property
@@ -980,14 +929,33 @@ class CreateUniqueConstraintOp(AddConstraintOp):
 
     def to_constraint(self, metadata: MetaData | None = None) -> Constraint:
         table = _columns_table(_metadata(metadata), self.table_name, self.schema, self.columns)
-        uq = UniqueConstraint(*self.columns, name=self.constraint_name, **self.kw)
-        table.append_constraint(uq)
-        return uq
+        constraint = self.constraint_class(*self.columns, name=self.constraint_name, **self.kw)
+        table.append_constraint(constraint)
+        return constraint
 
     def describe(self) -> str:
-        return (
-            f"op.create_unique_constraint({_name(self.constraint_name)}, {_name(self.table_name)})"
-        )
+        return f"op.{self.op_name}({_name(self.constraint_name)}, {_name(self.table_name)})"
+
+
+@dataclass(eq=False)
+class CreatePrimaryKeyOp(_ColumnListConstraintOp):
+    """``op.create_primary_key(constraint_name, table_name, columns, *, schema=None)``."""
+
+    op_name = "create_primary_key"
+    constraint_type = "primary"
+    constraint_class = PrimaryKeyConstraint
+
+
+@dataclass(eq=False)
+class CreateUniqueConstraintOp(_ColumnListConstraintOp):
+    """``op.create_unique_constraint(constraint_name, table_name, columns, *, schema=None, **kw)``.
+
+    ``kw``: ``deferrable``, ``initially``, dialect options.
+    """
+
+    op_name = "create_unique_constraint"
+    constraint_type = "unique"
+    constraint_class = UniqueConstraint
 
 
 @dataclass(eq=False)
