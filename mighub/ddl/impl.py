@@ -389,6 +389,16 @@ class DialectImpl:
             constructs.DropColumn(table_name, column_name, schema=schema, if_exists=bool(if_exists))
         )
 
+    def type_conversion(self, options: Mapping[str, Any]) -> Any:
+        """How a column's values convert when its type changes (``TYPE ... USING expr``).
+
+        ``options`` are the dialect keywords given to ``op.alter_column``. The
+        generic answer is ``None``: the database converts the values itself.
+        A dialect with a conversion clause returns the expression from its own
+        option (PostgreSQL: ``postgresql_using``).
+        """
+        return None
+
     def alter_column(
         self,
         table_name: str,
@@ -412,12 +422,11 @@ class DialectImpl:
         dropped before the type changes (the old default may not convert),
         a new default is set after it (it is written for the new type), and
         the rename comes last so every other statement names the column as
-        it was. ``kw`` carries dialect options; the generic form knows
-        ``postgresql_using``, which needs ``type_``.
+        it was. ``kw`` carries dialect options: a dialect reads the ones it
+        owns (see :meth:`type_conversion`) and the rest are ignored, so one
+        script can serve several databases.
         """
-        using = kw.pop("postgresql_using", None)
-        if using is not None and type_ is None:
-            raise MighubError("postgresql_using is given without type_; it converts to a new type")
+        using = self.type_conversion(kw) if type_ is not None else None
         existing = {
             "schema": schema,
             "existing_type": type_ if type_ is not None else existing_type,

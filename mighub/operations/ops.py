@@ -641,7 +641,8 @@ class AlterColumnOp(Operation):
             self.modify_server_default, self.existing_server_default, NOT_GIVEN
         )
         new_comment, old_comment = swap(self.modify_comment, self.existing_comment, NOT_GIVEN)
-        kw.pop("postgresql_using", None)  # converts one way only
+        for key in [k for k in kw if k.endswith("_using")]:
+            kw.pop(key)  # a dialect's conversion expression converts one way only
         return AlterColumnOp(
             self.table_name,
             self.modify_name or self.column_name,

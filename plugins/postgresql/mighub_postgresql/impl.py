@@ -161,6 +161,10 @@ class PostgresqlImpl(DialectImpl):
         self._forget_users(table_name, schema, column_name)
         self._drop_orphans(oids, sweep=known is None or bool(known))
 
+    def type_conversion(self, options: Mapping[str, Any]) -> Any:
+        """``postgresql_using``: the expression that converts the values to the new type."""
+        return options.get("postgresql_using")
+
     def alter_column(
         self,
         table_name: str,
