@@ -20,6 +20,9 @@ from mighub.project import Options, Project, print_error
 
 BUILTIN_PREFIX = "mighub."
 
+PLUGIN_COMMANDS = {"check": "mighub-autogen"}
+"""Commands of first-party plugins, so their absence is explained rather than unknown."""
+
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -88,7 +91,15 @@ class MighubGroup(click.Group):
         return sorted(_project(ctx).host.commands)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return _project(ctx).host.commands.get(cmd_name)
+        command = _project(ctx).host.commands.get(cmd_name)
+        if command is None and cmd_name in PLUGIN_COMMANDS:
+            distribution = PLUGIN_COMMANDS[cmd_name]
+            raise click.UsageError(
+                f"'mighub {cmd_name}' comes with the {distribution} plugin, which is not "
+                f"installed or is disabled (see 'mighub plugins'): pip install {distribution}",
+                ctx,
+            )
+        return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         project = _project(ctx)

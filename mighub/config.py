@@ -185,7 +185,17 @@ class Config:
         value = self.get("url")
         if value is None:
             return None
-        return expand_env(value, self.location)
+        return self._anchored(expand_env(value, self.location))
+
+    def _anchored(self, url: str) -> str:
+        """A relative SQLite file in the configuration lives beside the configuration.
+
+        Like every other path in the file; otherwise ``mighub -c app/mighub.toml``
+        run from another directory would open (and create) a different database.
+        """
+        if self.path is None:
+            return url
+        return anchor_sqlite_url(url, self.root)
 
     @property
     def database_names(self) -> list[str]:
@@ -200,7 +210,7 @@ class Config:
         value = databases[name].get("url")
         if value is None:
             raise ConfigError(f"{self.location}: [databases.{name}] has no 'url'")
-        return expand_env(value, self.location)
+        return self._anchored(expand_env(value, self.location))
 
     def require_url(self) -> str:
         url = self.url
@@ -233,6 +243,25 @@ def expand_env(value: str, location: str) -> str:
         return os.environ[var]
 
     return _ENV_REF.sub(replace, value)
+
+
+_SQLITE_FILE = re.compile(r"^(sqlite(?:\+\w+)?:///)(?!/)([^?]+)(\?.*)?$")
+
+
+def anchor_sqlite_url(url: str, root: Path) -> str:
+    """``sqlite:///app.db`` -> ``sqlite:////abs/root/app.db``; other URLs unchanged.
+
+    Three slashes and a relative path name a file relative to the current
+    directory in SQLAlchemy; four slashes an absolute one. In-memory databases
+    (``sqlite://``, ``sqlite:///:memory:``) and ``file:`` URIs are left alone.
+    """
+    match = _SQLITE_FILE.match(url)
+    if match is None:
+        return url
+    prefix, path, query = match.group(1), match.group(2), match.group(3) or ""
+    if path == ":memory:" or path.startswith("file:") or os.path.isabs(path):
+        return url
+    return f"{prefix}{(root / path).as_posix()}{query}"
 
 
 def url_secrets(url: str | None) -> list[str]:

@@ -253,3 +253,19 @@ def test_negative_relative_revisions_are_arguments_not_options(run, project_dir:
     result = run("downgrade", "--sqll", "base")
     assert result.exit_code == 2
     assert "Error: No such option '--sqll'." in result.stderr
+
+
+def test_missing_autogen_plugin_is_explained(run, project_dir: Path) -> None:
+    assert run("-q", "init", "migrations").exit_code == 0
+    result = run("-p", "no:autogen", "check")
+    assert result.exit_code == 2
+    assert (
+        "Error: 'mighub check' comes with the mighub-autogen plugin, which is not installed or "
+        "is disabled (see 'mighub plugins'): pip install mighub-autogen"
+    ) in result.stderr
+    result = run("-p", "no:autogen", "revision", "--autogenerate", "-m", "x")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: --autogenerate comes with the mighub-autogen plugin, which is not installed or "
+        "is disabled (see 'mighub plugins'): pip install mighub-autogen\n"
+    )

@@ -139,7 +139,7 @@ def test_missing_explicit_file(project_dir: Path, monkeypatch: pytest.MonkeyPatc
 
 def test_url_precedence(project_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(project_dir / "mighub.toml", 'url = "sqlite:///file.db"\n')
-    assert load_config().url == "sqlite:///file.db"
+    assert load_config().url == f"sqlite:///{project_dir}/file.db"
     monkeypatch.setenv("MIGHUB_URL", "sqlite:///env.db")
     assert load_config().url == "sqlite:///env.db"
     assert load_config(url="sqlite:///option.db").url == "sqlite:///option.db"
@@ -176,10 +176,13 @@ def test_named_database_overrides(project_dir: Path) -> None:
     )
     assert load_config().database_names == ["reports", "audit"]
     reports = load_config(name="reports")
-    assert (reports.url, reports.get("version_table")) == ("sqlite:///reports.db", "v")
+    assert (reports.url, reports.get("version_table")) == (
+        f"sqlite:///{project_dir}/reports.db",
+        "v",
+    )
     audit = load_config(name="audit")
     assert audit.get("version_table") == "audit_v"
-    assert load_config().url_for("audit") == "sqlite:///audit.db"
+    assert load_config().url_for("audit") == f"sqlite:///{project_dir}/audit.db"
     with pytest.raises(ConfigError) as excinfo:
         load_config(name="sales")
     assert str(excinfo.value) == (
@@ -191,3 +194,15 @@ def test_x_arguments() -> None:
     config = load_config(x_arguments=["tenant=acme", "dry", "a=b=c"])
     assert config.x_argument() == ["tenant=acme", "dry", "a=b=c"]
     assert config.x_argument(as_dictionary=True) == {"tenant": "acme", "dry": "", "a": "b=c"}
+
+
+def test_relative_sqlite_file_lives_beside_the_config(project_dir: Path, monkeypatch) -> None:
+    deploy = project_dir / "deploy"
+    write(deploy / "mighub.toml", 'url = "sqlite:///data/app.db?timeout=5"\n')
+    monkeypatch.chdir(project_dir)  # somewhere else than the config file
+    assert load_config(deploy / "mighub.toml").url == f"sqlite:///{deploy}/data/app.db?timeout=5"
+    for unchanged in ("sqlite:////abs/app.db", "sqlite://", "sqlite:///:memory:"):
+        write(deploy / "mighub.toml", f'url = "{unchanged}"\n')
+        assert load_config(deploy / "mighub.toml").url == unchanged
+    # A URL given on the command line is relative to where the command runs.
+    assert load_config(deploy / "mighub.toml", url="sqlite:///here.db").url == "sqlite:///here.db"

@@ -43,7 +43,7 @@ def test_init_generic_creates_environment_and_config(run, project_dir: Path) -> 
     config = load_config()
     assert config.path == project_dir / "mighub.toml"
     assert config.script_location == project_dir / "migrations"
-    assert config.url == "sqlite:///app.db"
+    assert config.url == f"sqlite:///{project_dir}/app.db"  # beside mighub.toml
     assert f"Created {project_dir / 'mighub.toml'}" in result.stdout
 
 
@@ -84,7 +84,7 @@ def test_multidb_config_lists_databases(run, project_dir: Path) -> None:
     assert run("init", "migrations", "-t", "multidb").exit_code == 0
     config = load_config()
     assert config.database_names == ["engine1", "engine2"]
-    assert load_config(name="engine2").url == "sqlite:///engine2.db"
+    assert load_config(name="engine2").url == f"sqlite:///{project_dir}/engine2.db"
 
 
 def test_pyproject_template_appends_table_and_keeps_the_rest(run, project_dir: Path) -> None:

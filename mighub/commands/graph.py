@@ -232,6 +232,7 @@ def show(project: Project, revision: str, as_json: bool) -> None:
 )
 @click.option("--version-path", help="Directory for the file (needed for a new root with several).")
 @click.option("--rev-id", help="Use this revision id instead of a random one.")
+@click.option("--autogenerate", is_flag=True, hidden=True)
 @click.pass_obj
 def revision(
     project: Project,
@@ -242,6 +243,7 @@ def revision(
     depends_on: tuple[str, ...],
     version_path: str | None,
     rev_id: str | None,
+    autogenerate: bool = False,
 ) -> None:
     """Write a new revision script from the environment's script.py.mako.
 
@@ -251,6 +253,11 @@ def revision(
       mighub revision -m "start billing" --head base --branch-label billing
       mighub revision -m "invoice table" --head billing@head
     """
+    if autogenerate:  # the autogen plugin replaces this command when it is installed
+        raise CommandError(
+            "--autogenerate comes with the mighub-autogen plugin, which is not installed or is "
+            "disabled (see 'mighub plugins'): pip install mighub-autogen"
+        )
     project.warn_if_unhealthy()
     write_revision(
         project,

@@ -426,3 +426,19 @@ def test_work_discarded_by_env_py_is_an_error_not_a_success(sqlite_project) -> N
     )
     project.ok("upgrade", "head")
     assert project.version_rows() == ["aaaa00000001"]
+
+
+def test_config_from_another_directory_uses_the_same_sqlite_file(sqlite_project, tmp_path) -> None:
+    project = sqlite_project
+    config = project.root / "mighub.toml"
+    config.write_text(config.read_text().replace(project.url, "sqlite:///app.db"))
+    project.revision("aaaa00000001", None, CREATE_ACCOUNT)
+    project.ok("upgrade", "head")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    import os
+
+    os.chdir(elsewhere)
+    assert project.ok("-c", str(config), "current").stdout == "aaaa00000001 (head)\n"
+    assert not (elsewhere / "app.db").exists()
+    assert (project.root / "app.db").exists()

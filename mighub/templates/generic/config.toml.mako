@@ -1,6 +1,6 @@
 ${header()}
 # mighub configuration. Every key is described in mighub's docs/configuration.md.
-# Paths are relative to this file.
+# Paths are relative to this file, a relative SQLite database in url too.
 
 # Where env.py, script.py.mako and versions/ live.
 script_location = "${script_location}"

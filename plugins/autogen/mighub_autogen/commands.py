@@ -83,7 +83,12 @@ Examples:
 revision = click.Command(
     "revision",
     callback=_revision,
-    params=[core_revision.params[0], AUTOGENERATE, *core_revision.params[1:]],
+    params=[
+        core_revision.params[0],
+        AUTOGENERATE,
+        # The core's own hidden --autogenerate only explains that this plugin is missing.
+        *(p for p in core_revision.params[1:] if p.name != "autogenerate"),
+    ],
     help=REVISION_HELP,
 )
 
