@@ -161,7 +161,7 @@ class MigrationContext:
     # -- transactions ----------------------------------------------------------------
 
     @contextlib.contextmanager
-    def begin_transaction(self, _per_migration: bool = False) -> Iterator[None]:
+    def begin_transaction(self) -> Iterator[None]:
         """The run's transaction: one for the whole run, unless each revision gets its own.
 
         With ``transaction_per_migration``, or on a database without
@@ -172,11 +172,7 @@ class MigrationContext:
         """
         whole_run = self.transactional_ddl and not self.options.transaction_per_migration
         if self.as_sql:
-            if whole_run:
-                self.impl.emit_begin()
-                yield
-                self.impl.emit_commit()
-            else:
+            with self._written_transaction(whole_run):
                 yield
             return
         assert self.connection is not None
@@ -199,6 +195,15 @@ class MigrationContext:
                     yield
             finally:
                 self._outer_transaction = False
+
+    @contextlib.contextmanager
+    def _written_transaction(self, active: bool) -> Iterator[None]:
+        """Offline: ``BEGIN`` and ``COMMIT`` written around the block, when ``active``."""
+        if active:
+            self.impl.emit_begin()
+        yield
+        if active:
+            self.impl.emit_commit()
 
     @contextlib.contextmanager
     def _prepared_connection(self) -> Iterator[None]:
@@ -259,11 +264,9 @@ class MigrationContext:
     def _step_transaction(self) -> Iterator[None]:
         """One revision's transaction, unless the whole run already has one."""
         if self.as_sql:
-            if self.transactional_ddl and self.options.transaction_per_migration:
-                self.impl.emit_begin()
-                yield
-                self.impl.emit_commit()
-            else:
+            with self._written_transaction(
+                self.transactional_ddl and self.options.transaction_per_migration
+            ):
                 yield
             return
         assert self.connection is not None
@@ -284,11 +287,8 @@ class MigrationContext:
         if self.as_sql:
             if self.transactional_ddl:
                 self.impl.emit_commit()
-            self.impl.in_autocommit_block = True
-            try:
+            with self._marked_autocommit():
                 yield
-            finally:
-                self.impl.in_autocommit_block = False
             if self.transactional_ddl:
                 self.impl.emit_begin()
             return
@@ -299,16 +299,24 @@ class MigrationContext:
             connection.commit()
         previous = connection.get_isolation_level()
         connection.execution_options(isolation_level="AUTOCOMMIT")
-        self.impl.in_autocommit_block = True
         try:
-            yield
+            with self._marked_autocommit():
+                yield
         finally:
-            self.impl.in_autocommit_block = False
             if connection.in_transaction():  # SQLAlchemy autobegins even in autocommit mode
                 connection.commit()
             connection.execution_options(isolation_level=previous)
             if was_in_transaction:
                 connection.begin()
+
+    @contextlib.contextmanager
+    def _marked_autocommit(self) -> Iterator[None]:
+        """Tell the dialect implementation it is inside an autocommit block (CONCURRENTLY)."""
+        self.impl.in_autocommit_block = True
+        try:
+            yield
+        finally:
+            self.impl.in_autocommit_block = False
 
     # -- running --------------------------------------------------------------------
 

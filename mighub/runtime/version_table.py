@@ -42,6 +42,8 @@ class VersionTable:
             .where(column == sa.bindparam("old"))
             .values(version_num=sa.bindparam("new"))
         )
+        # Offline statement text per (dialect, kind), rendered once per run.
+        self._offline_templates: dict[tuple[int, str], str] = {}
 
     @property
     def display_name(self) -> str:
@@ -96,7 +98,7 @@ class VersionTable:
             impl._write_statement(sql)
 
     def _offline_sql(self, impl: DialectImpl, kind: str) -> str:
-        cache = self.__dict__.setdefault("_offline_templates", {})
+        cache = self._offline_templates
         key = (id(impl.dialect), kind)
         if key not in cache:
             column = self.table.c.version_num
