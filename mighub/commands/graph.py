@@ -9,7 +9,7 @@ revision is ``PARENTS -> REV (labels) (head) (branchpoint) (mergepoint), message
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -82,6 +82,15 @@ def as_dict(rev: Any, *, current: Sequence[str] = ()) -> dict[str, Any]:
         "doc": rev.doc,
         "path": str(rev.path),
     }
+
+
+def _named_revisions(project: Project, revision: str) -> tuple[list[Any], tuple[str, ...]]:
+    """The scripts REVISION names, and the database's heads when it is ``current``."""
+    current = _database_heads(project) if revision == "current" else ()
+    idents = current if revision == "current" else (revision,)
+    scripts = project.scripts
+    revs = [r for ident in idents for r in scripts.get_revisions(ident) if r is not None]
+    return revs, current
 
 
 def _database_heads(project: Project) -> tuple[str, ...]:
@@ -198,16 +207,10 @@ def history(
 def show(project: Project, revision: str, as_json: bool) -> None:
     """Show the full entry of REVISION (an id, head, LABEL@head, current...)."""
     project.warn_if_unhealthy()
-    scripts = project.scripts
-    idents: Iterable[str] = [revision]
-    current: tuple[str, ...] = ()
-    if revision == "current":
-        current = _database_heads(project)
-        idents = current
-        if not current:
-            project.echo("The database is at base (no revision).")
-            return
-    revs = [r for ident in idents for r in scripts.get_revisions(ident) if r is not None]
+    revs, current = _named_revisions(project, revision)
+    if revision == "current" and not current:
+        project.echo("The database is at base (no revision).")
+        return
     if not revs:
         raise CommandError(f"show {revision}: names no revision (base has no entry)")
     if as_json:
@@ -366,11 +369,7 @@ EDITORS = ("sensible-editor", "editor", "nano", "vim", "vi", "code")
 @click.pass_obj
 def edit(project: Project, revision: str) -> None:
     """Open the file of REVISION (or 'current') in $VISUAL or $EDITOR."""
-    scripts = project.scripts
-    idents: Iterable[str] = [revision]
-    if revision == "current":
-        idents = _database_heads(project)
-    paths = [str(r.path) for ident in idents for r in scripts.get_revisions(ident) if r is not None]
+    paths = [str(r.path) for r in _named_revisions(project, revision)[0]]
     if not paths:
         raise CommandError(f"edit {revision}: names no revision")
     import shlex
