@@ -93,6 +93,19 @@ class Operation:
         """The operation that undoes this one."""
         raise IrreversibleOperationError(f"{self.describe()} cannot be reversed")
 
+    def remembered_reverse(self, remembered: Operation | None, unknown: str, how: str) -> Any:
+        """The undoing operation a drop was built with, or an error saying how to give it one.
+
+        A drop cannot invent what it removes: ``DropTableOp.from_table(table)``
+        and its kin remember the create operation, and ``reverse()`` hands it
+        back. ``unknown`` says what is missing, ``how`` how to build it instead.
+        """
+        if remembered is None:
+            raise IrreversibleOperationError(
+                f"{self.describe()} cannot be reversed: {unknown} ({how})"
+            )
+        return remembered
+
     def to_diff_tuple(self) -> Any:
         """This change in autogenerate's tuple form, for code that compares diffs."""
         raise NotImplementedError(f"{type(self).__name__} has no diff tuple")

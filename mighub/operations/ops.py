@@ -244,12 +244,11 @@ class DropTableOp(Operation):
         return Table(self.table_name, _metadata(metadata), schema=self.schema, **self.kw)
 
     def reverse(self) -> CreateTableOp:
-        if self._reverse is None:
-            raise IrreversibleOperationError(
-                f"{self.describe()} cannot be reversed: the table's definition is not known "
-                f"(build it with DropTableOp.from_table(table) to make it reversible)"
-            )
-        return self._reverse
+        return self.remembered_reverse(
+            self._reverse,
+            "the table's definition is not known",
+            "build it with DropTableOp.from_table(table) to make it reversible",
+        )
 
     def to_diff_tuple(self) -> tuple[Any, ...]:
         return ("remove_table", self.to_table())
@@ -512,12 +511,11 @@ class DropColumnOp(Operation):
         return Column(self.column_name, NullType())
 
     def reverse(self) -> AddColumnOp:
-        if self._reverse is None:
-            raise IrreversibleOperationError(
-                f"{self.describe()} cannot be reversed: the column's definition is not known "
-                f"(build it with DropColumnOp.from_column(column) to make it reversible)"
-            )
-        return self._reverse
+        return self.remembered_reverse(
+            self._reverse,
+            "the column's definition is not known",
+            "build it with DropColumnOp.from_column(column) to make it reversible",
+        )
 
     def to_diff_tuple(self) -> tuple[Any, ...]:
         return ("remove_column", self.schema, self.table_name, self.to_column())
@@ -835,12 +833,11 @@ class DropIndexOp(Operation):
         return Index(self.index_name, _table=table, **self.kw)
 
     def reverse(self) -> CreateIndexOp:
-        if self._reverse is None:
-            raise IrreversibleOperationError(
-                f"{self.describe()} cannot be reversed: the index's columns are not known "
-                f"(build it with DropIndexOp.from_index(index) to make it reversible)"
-            )
-        return self._reverse
+        return self.remembered_reverse(
+            self._reverse,
+            "the index's columns are not known",
+            "build it with DropIndexOp.from_index(index) to make it reversible",
+        )
 
     def to_diff_tuple(self) -> tuple[Any, ...]:
         return ("remove_index", self.to_index())
@@ -1216,12 +1213,11 @@ class DropConstraintOp(Operation):
         return constraint
 
     def reverse(self) -> AddConstraintOp:
-        if self._reverse is None:
-            raise IrreversibleOperationError(
-                f"{self.describe()} cannot be reversed: the constraint's definition is not "
-                f"known (build it with DropConstraintOp.from_constraint(constraint))"
-            )
-        return self._reverse
+        return self.remembered_reverse(
+            self._reverse,
+            "the constraint's definition is not known",
+            "build it with DropConstraintOp.from_constraint(constraint)",
+        )
 
     def to_diff_tuple(self) -> tuple[Any, ...]:
         kind = "remove_fk" if self.type_ == "foreignkey" else "remove_constraint"

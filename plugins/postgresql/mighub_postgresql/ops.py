@@ -475,12 +475,11 @@ class DropSequenceOp(Operation):
         return sa.Sequence(self.sequence_name, schema=self.schema)
 
     def reverse(self) -> CreateSequenceOp:
-        if self._reverse is None:
-            raise IrreversibleOperationError(
-                f"{self.describe()} cannot be reversed: the sequence's definition is not known "
-                f"(build it with DropSequenceOp.from_sequence(sequence))"
-            )
-        return self._reverse
+        return self.remembered_reverse(
+            self._reverse,
+            "the sequence's definition is not known",
+            "build it with DropSequenceOp.from_sequence(sequence)",
+        )
 
     def to_diff_tuple(self) -> tuple[Any, ...]:
         return ("remove_sequence", self.to_sequence())
