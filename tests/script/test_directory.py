@@ -573,3 +573,86 @@ def test_changed_script_is_imported_again_in_the_same_process(tmp_path) -> None:
     st = os.stat(path)
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
     assert load_module(path).VALUE == 22
+
+
+# ---------------------------------------------------------------------------
+# the bytecode cache of revision scripts
+# ---------------------------------------------------------------------------
+
+
+def _fresh_script(tmp_path: Path, value: int) -> Path:
+    path = tmp_path / "abc_rev.py"
+    path.write_text(f'revision = "abc"\ndown_revision = None\nVALUE = {value}\n')
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+    return path
+
+
+def _forget(path: Path) -> None:
+    sys.modules.pop(_module_name(path), None)
+
+
+def test_script_bytecode_is_written_then_used(tmp_path, monkeypatch) -> None:
+    import importlib.util
+    import marshal
+
+    from mighub.script.directory import load_module
+
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    path = _fresh_script(tmp_path, 1)
+    module = load_module(path)
+    cached = Path(importlib.util.cache_from_source(str(path)))
+    assert module.VALUE == 1
+    assert module.__file__ == str(path) and module.__cached__ == str(cached)
+    assert cached.is_file()
+    # The cache is trusted while its header matches the source's mtime and size, as
+    # Python's own import does: a body swapped behind the header is what runs.
+    header = cached.read_bytes()[:16]
+    cached.write_bytes(header + marshal.dumps(compile("VALUE = 7", str(path), "exec")))
+    _forget(path)
+    assert load_module(path).VALUE == 7
+
+
+def test_stale_or_broken_script_bytecode_is_not_used(tmp_path, monkeypatch) -> None:
+    import importlib.util
+
+    from mighub.script.directory import load_module
+
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    path = _fresh_script(tmp_path, 1)
+    assert load_module(path).VALUE == 1
+    cached = Path(importlib.util.cache_from_source(str(path)))
+    # same size, another second: the header no longer matches
+    path.write_text(path.read_text().replace("VALUE = 1", "VALUE = 2"))
+    os.utime(path, (1_700_000_100, 1_700_000_100))
+    _forget(path)
+    assert load_module(path).VALUE == 2
+    # a matching header over a body that is not code: removed, and the source compiled anew
+    cached.write_bytes(cached.read_bytes()[:16] + b"\x00garbage")
+    _forget(path)
+    assert load_module(path).VALUE == 2
+    assert b"garbage" not in cached.read_bytes()
+
+
+def test_hash_based_script_bytecode_is_checked_against_the_source(tmp_path) -> None:
+    import py_compile
+
+    from mighub.script.directory import load_module
+
+    path = _fresh_script(tmp_path, 1)
+    py_compile.compile(str(path), invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
+    path.write_text(path.read_text().replace("VALUE = 1", "VALUE = 3"))
+    _forget(path)
+    assert load_module(path).VALUE == 3
+
+
+def test_a_failing_script_shows_its_source_line(tmp_path) -> None:
+    import traceback
+
+    from mighub.script.directory import load_module
+
+    path = tmp_path / "abc_rev.py"
+    path.write_text('revision = "abc"\ndown_revision = None\n\ndef upgrade():\n    1 / 0\n')
+    module = load_module(path)
+    with pytest.raises(ZeroDivisionError) as info:
+        module.upgrade()
+    assert "    1 / 0" in "".join(traceback.format_tb(info.tb))
