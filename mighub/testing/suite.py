@@ -816,12 +816,13 @@ class TestAutogenerateRoundTrips:
         if not draft.upgrade:
             assert case.feature == "comments", f"autogenerate finds nothing of {case.id}"
             return  # a database without comments keeps none to compare with the models'
-        with pytest.raises(MighubError):
+        with pytest.raises(MighubError) as refusal:
             db.run(*draft.upgrade, mode=mode)
         assert db.snapshot() == before, f"a refused draft ({draft.described}) changed the database"
         draft.write_revision(project, db, case.id)
         refused = _migrate(project, db, mode, "upgrade")
         assert refused.exit_code == 1, f"the drafted revision ran: {draft.described}"
+        assert str(refusal.value) in refused.stderr, refused.stderr
         assert _schema(db) == before, f"a refused revision ({draft.described}) changed the database"
 
 
@@ -848,7 +849,10 @@ class TestAutogenerateRendering:
         )
         up = mighub_project.run("upgrade", "head", "--sql")
         if not mighub_target.supports(case.feature):
+            with pytest.raises(MighubError) as refusal:
+                write_script(mighub_host, mighub_target, [case.make()], naming_convention=None)
             assert up.exit_code == 1, f"the rendered {case.id} was not refused:\n{up.stdout}"
+            assert str(refusal.value) in up.stderr, up.stderr
             return
         assert up.exit_code == 0, up.stderr
         down = mighub_project.ok("downgrade", f"{DRAFTED_REVISION}:base", "--sql")
