@@ -8,7 +8,7 @@ the SQL's text.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,17 +35,21 @@ def offline_dialect(url: str) -> sa.Dialect:
     return sa.make_url(url).get_dialect()(paramstyle="named")
 
 
-def write_script(host: PluginHost, target: DialectTarget, operations: Iterable[Operation]) -> str:
-    """The offline script of ``operations`` for the target's dialect."""
+def write_script(
+    host: PluginHost,
+    target: DialectTarget,
+    operations: Iterable[Operation],
+    *,
+    naming_convention: Mapping[str, str] | None = NAMING_CONVENTION,
+) -> str:
+    """The offline script of ``operations`` for the target's dialect; constraints without a
+    name are named by ``naming_convention`` (``None``: SQLAlchemy's default, as in a project
+    whose env.py gives no target metadata)."""
     dialect = offline_dialect(target.offline_url)
     buffer = io.StringIO()
     impl = host.dialects.get(dialect.name)(dialect, as_sql=True, output=buffer)
-    ops = Operations(
-        impl,
-        registry=host.operations,
-        target_metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
-        host=host,
-    )
+    metadata = sa.MetaData(naming_convention=naming_convention)
+    ops = Operations(impl, registry=host.operations, target_metadata=metadata, host=host)
     for operation in operations:
         ops.invoke(operation)
     return buffer.getvalue()

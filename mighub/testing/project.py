@@ -84,3 +84,21 @@ class ConformanceProject:
         )
         path.write_text(body, encoding="utf-8")
         return path
+
+    def drafted_revision(
+        self, rev: str, message: str, upgrades: str, downgrades: str, imports: str = ""
+    ) -> Path:
+        """Write a revision from the project's ``script.py.mako``, as ``mighub revision
+        --autogenerate`` does: ``upgrades`` and ``downgrades`` are rendered function bodies
+        (autogenerate's ``render_python_code``), ``imports`` the lines they need."""
+        from mighub.script import ScriptDirectory
+
+        migrations = self.root / "migrations"
+        script = ScriptDirectory([migrations / "versions"]).generate_revision(
+            migrations / "script.py.mako",
+            message,
+            rev_id=rev,
+            head="base",
+            template_args={"upgrades": upgrades, "downgrades": downgrades, "imports": imports},
+        )
+        return Path(script.path)

@@ -34,6 +34,8 @@ else:  # pragma: no cover - Python 3.10 only
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_PLUGINS = REPO_ROOT / "tests" / "fixtures" / "plugins"
+FIRST_PARTY_WHEELS = [REPO_ROOT / "plugins" / "autogen"]
+"""First-party plugins that tests install beside the fixture plugins."""
 
 SUBPROCESS_TIMEOUT = 300
 """Seconds before a hung pip or mighub is killed; a guard against hangs, not a timing test."""
@@ -197,7 +199,7 @@ def _index_requirements(projects: Iterable[Path]) -> list[str]:
 def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Wheelhouse:
     """Build every wheel the integration tests install, once per session."""
     directory = tmp_path_factory.mktemp("wheelhouse")
-    projects = [REPO_ROOT, *_fixture_plugin_dirs()]
+    projects = [REPO_ROOT, *FIRST_PARTY_WHEELS, *_fixture_plugin_dirs()]
 
     fetched = _pip("wheel", "--wheel-dir", directory, *_index_requirements(projects))
     if fetched.returncode != 0:

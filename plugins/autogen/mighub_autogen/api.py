@@ -155,6 +155,7 @@ def render_python_code(
     dialect: sa.Dialect | None = None,
     context: AutogenContext | None = None,
     imports: set[str] | None = None,
+    host: Any = None,
     **opts: Any,
 ) -> str:
     """Python source for ``ops`` (an ``UpgradeOps`` or ``DowngradeOps``).
@@ -163,17 +164,17 @@ def render_python_code(
     written for it), or an :class:`AutogenContext`. Options are
     ``render_as_batch``, ``render_item``, ``user_module_prefix``,
     ``sqlalchemy_module_prefix`` and ``mighub_module_prefix``. ``imports``,
-    when given, receives the import lines the code needs.
+    when given, receives the import lines the code needs. The renderers are
+    ``host``'s, else every installed plugin's.
     """
     if context is None:
         if connection is not None:
-            context = autogen_context(connection, None, **opts)
+            context = autogen_context(connection, None, host=host, **opts)
         else:
             if dialect is None:
                 dialect = sa.engine.default.DefaultDialect()
-            context = AutogenContext(
-                None, dialect=dialect, opts=opts, renderers=_installed_plugins().renderers
-            )
+            renderers = (host if host is not None else _installed_plugins()).renderers
+            context = AutogenContext(None, dialect=dialect, opts=opts, renderers=renderers)
     text = _render(ops, context)
     if imports is not None:
         imports.update(context.imports)

@@ -102,6 +102,24 @@ def test_a_comparator_can_add_its_own_operations(sqlite_engine: sa.Engine) -> No
     assert "op.execute('-- audit doc')" in code
 
 
+def test_rendering_for_a_dialect_uses_the_given_host() -> None:
+    """Without a connection too, the renderers are the host's, not every installed plugin's."""
+    from mighub_autogen import render_python_code
+
+    from mighub.operations import ops
+
+    class Quiet:
+        @hookimpl
+        def mighub_register_renderers(self, registry):
+            registry.register(ops.ExecuteSQLOp, lambda context, op: "pass  # quiet", replace=True)
+
+    upgrade = ops.UpgradeOps([ops.ExecuteSQLOp("SELECT 1")])
+    dialect = sa.create_engine("sqlite://").dialect
+    code = render_python_code(upgrade, dialect=dialect, host=autogen_host(Quiet()))
+    assert "pass  # quiet" in code
+    assert "op.execute('SELECT 1')" in render_python_code(upgrade, dialect=dialect)
+
+
 def test_queries_do_not_grow_with_the_number_of_tables(tmp_path: Path) -> None:
     """PostgreSQL reads a schema in batches. (SQLAlchemy's MariaDB/MySQL dialect reads one
     table at a time, so this holds on PostgreSQL only.)"""

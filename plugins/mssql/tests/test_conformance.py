@@ -2,9 +2,10 @@
 
 No SQL Server runs where mighub is developed, so the target has no databases:
 the suite's database tests are skipped with that reason, and the rest run.
-Every offline script it writes (each core operation and its reverse, a whole
-``mighub upgrade --sql``) must parse as T-SQL, statement by statement, with
-the plugin's own checker (``assert_tsql`` in this folder's conftest.py).
+Every offline script it writes (each core operation and its reverse, each
+operation rendered by autogenerate into a revision, a whole ``mighub upgrade
+--sql``) must parse as T-SQL, statement by statement, with the plugin's own
+checker (``assert_tsql`` in this folder's conftest.py).
 """
 
 from __future__ import annotations
