@@ -30,6 +30,7 @@ import contextlib
 import marshal
 import os
 import re
+import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -554,7 +555,9 @@ class HeaderCache:
     replaced or restored file is read again; files modified in the last two
     seconds are not stored yet.  The file is rewritten (atomically) only when
     something changed, and any problem reading or writing it (corrupt data, a
-    read-only checkout) just means working without it.
+    read-only checkout) just means working without it.  Like Python's own
+    bytecode, it is read but never written when ``PYTHONDONTWRITEBYTECODE``
+    (``sys.dont_write_bytecode``) asks for no cache files.
     """
 
     def __init__(self, location: str | os.PathLike[str], enabled: bool = True) -> None:
@@ -597,7 +600,7 @@ class HeaderCache:
 
     def save(self) -> None:
         """Write the cache if anything changed; never raises."""
-        if not self.enabled:
+        if not self.enabled or sys.dont_write_bytecode:
             return
         if not self._changed and self._new.keys() == self._old.keys():
             return

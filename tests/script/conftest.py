@@ -50,8 +50,10 @@ def write_script(tmp_path: Path) -> Callable[..., Path]:
 
 @pytest.fixture
 def cache_everything(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Let the header cache store files written a moment ago (tests can't wait 2 s)."""
+    """Let the header cache store files written a moment ago (tests can't wait 2 s), and
+    write its file even where ``PYTHONDONTWRITEBYTECODE`` is set."""
     monkeypatch.setattr(headers, "RACY_NS", -(10**18))
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
 
 
 def rmap(*specs: tuple) -> RevisionMap:

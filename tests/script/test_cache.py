@@ -147,6 +147,20 @@ def test_cache_can_be_turned_off(location, reads, cache_everything):
     assert len(reads) == 4
 
 
+def test_no_cache_is_written_when_python_writes_no_bytecode(
+    location, reads, cache_everything, monkeypatch
+):
+    monkeypatch.setattr("sys.dont_write_bytecode", True)
+    read_location(location)
+    assert not cache_file(location).exists()
+    monkeypatch.setattr("sys.dont_write_bytecode", False)
+    read_location(location)
+    assert cache_file(location).exists()
+    monkeypatch.setattr("sys.dont_write_bytecode", True)
+    read_location(location)  # an existing cache is still read
+    assert reads == ["a001_first.py", "b002_second.py"] * 2
+
+
 def test_broken_script_is_reported_every_time(location, cache_everything):
     (location / "c003_bad.py").write_text("revision = compute()\n")
     for _ in range(2):
