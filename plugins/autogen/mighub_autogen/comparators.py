@@ -875,6 +875,7 @@ BUILTIN: list[tuple[str, str, Any]] = [
 def register(registry: Any) -> None:
     for name, level, function in BUILTIN:
         registry.register(function, level=level, name=name)
+    registry.register_reader("mighub_autogen.dialects.sqlite:read_schema", dialect="sqlite")
 
 
 __all__ = [
