@@ -1,15 +1,15 @@
-"""MariaDB/MySQL for autogenerate: a whole schema from ``information_schema`` in five queries.
+"""MariaDB/MySQL for autogenerate: a whole schema from ``information_schema`` in six queries.
 
 SQLAlchemy's inspector reads these servers one table at a time (a ``SHOW
 CREATE TABLE`` per table), so comparing 500 tables costs 500 round trips;
 and its parser of ``SHOW CREATE TABLE`` drops the defaults it has no
 pattern for (MariaDB's ``concat('a','b')``) and the ``ON UPDATE`` of a
 nullable column. :func:`read_schema` asks ``information_schema`` instead:
-one query each for tables, columns, indexes, foreign keys and CHECK
-constraints, whatever the number of tables, and answers in the layout of
-``Inspector.get_multi_*()``, which is what ``mighub-autogen`` consumes. This
-plugin registers it with ``registry.register_reader`` for both dialect
-names.
+one query each for tables, columns, indexes, foreign key columns, foreign
+key rules and CHECK constraints, whatever the number of tables, and answers
+in the layout of ``Inspector.get_multi_*()``, which is what
+``mighub-autogen`` consumes. This plugin registers it with
+``registry.register_reader`` for both dialect names.
 
 Where the servers leave a choice, the answers are what SQLAlchemy's own
 reflection gives, so that the comparison rules stay the same:
@@ -68,17 +68,18 @@ FROM information_schema.STATISTICS
 WHERE TABLE_SCHEMA = :schema
 """
 
-_FOREIGN_KEYS = """
-SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION, k.COLUMN_NAME,
-       k.REFERENCED_TABLE_SCHEMA, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME,
-       r.UPDATE_RULE, r.DELETE_RULE
-FROM information_schema.KEY_COLUMN_USAGE AS k
-JOIN information_schema.REFERENTIAL_CONSTRAINTS AS r
-  ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA
- AND r.TABLE_NAME = k.TABLE_NAME
- AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME
-WHERE k.TABLE_SCHEMA = :schema AND r.CONSTRAINT_SCHEMA = :schema
-  AND k.REFERENCED_TABLE_NAME IS NOT NULL
+# Two queries rather than a join, which MariaDB answers three times slower.
+_FOREIGN_KEY_COLUMNS = """
+SELECT TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION, COLUMN_NAME,
+       REFERENCED_TABLE_SCHEMA, REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME
+FROM information_schema.KEY_COLUMN_USAGE
+WHERE TABLE_SCHEMA = :schema AND REFERENCED_TABLE_NAME IS NOT NULL
+"""
+
+_FOREIGN_KEY_RULES = """
+SELECT TABLE_NAME, CONSTRAINT_NAME, UPDATE_RULE, DELETE_RULE
+FROM information_schema.REFERENTIAL_CONSTRAINTS
+WHERE CONSTRAINT_SCHEMA = :schema
 """
 
 # MariaDB names each CHECK constraint per table and says which table it is on.
@@ -148,7 +149,8 @@ def read_schema(
     indexes, uniques, primary_keys = _indexes(
         server, rows(_STATISTICS.format(expression=expression))
     )
-    foreign_keys = _foreign_keys(server, rows(_FOREIGN_KEYS), database, schema)
+    rules = {(row[0], row[1]): (row[2], row[3]) for row in rows(_FOREIGN_KEY_RULES)}
+    foreign_keys = _foreign_keys(server, rows(_FOREIGN_KEY_COLUMNS), rules, database, schema)
     checks = {}
     if server.has_checks:
         checks = _checks(server, rows(_MARIADB_CHECKS if server.mariadb else _MYSQL_CHECKS))
@@ -334,7 +336,11 @@ def _indexes(
 
 
 def _foreign_keys(
-    server: Server, rows: Iterable[Any], database: str | None, schema: str | None
+    server: Server,
+    rows: Iterable[Any],
+    rules: dict[tuple[str, str], tuple[str, str]],
+    database: str | None,
+    schema: str | None,
 ) -> dict[str, list[dict[str, Any]]]:
     parts: dict[tuple[str, str], list[tuple[int, Any]]] = defaultdict(list)
     for row in rows:
@@ -343,9 +349,10 @@ def _foreign_keys(
     for (table, name), positions in sorted(parts.items()):
         ordered = [row for _, row in sorted(positions, key=lambda p: p[0])]
         first = ordered[0]
+        on_update, on_delete = rules.get((table, name), (None, None))
         options = {
             option: rule
-            for option, rule in (("onupdate", first[7]), ("ondelete", first[8]))
+            for option, rule in (("onupdate", on_update), ("ondelete", on_delete))
             if rule is not None and rule.upper() not in server.unstated_rules
         }
         found[table].append(
