@@ -139,7 +139,9 @@ def tricky_model() -> sa.MetaData:
             ondelete="CASCADE",
             onupdate="SET NULL",
         ),
-        sa.ForeignKeyConstraint(["owner_code"], ["owner.code"], name="fk_item_owner_code"),
+        sa.ForeignKeyConstraint(
+            ["owner_code"], ["owner.code"], name="fk_item_owner_code", ondelete="RESTRICT"
+        ),
         sa.CheckConstraint("price >= 0 and label <> 'x'", name="ck_item_price"),
         sa.Index("ix_item_body", "body", mysql_length=12),
         sa.Index("ix_item_sku_label", "sku", "label", mysql_length={"label": 8}),
@@ -212,7 +214,7 @@ def test_what_is_read(tricky, connection):
             "referred_schema": None,
             "referred_table": "owner",
             "referred_columns": ["code"],
-            "options": {},  # MariaDB says RESTRICT for what states nothing
+            "options": {},  # MariaDB says RESTRICT, also for what states nothing
         },
     ]
     indexes = {ix["name"]: ix for ix in item["indexes"]}
