@@ -224,6 +224,17 @@ def mighub_register_comparators(registry: ComparatorRegistry) -> None:
     What each comparator level and normaliser receives is documented by the
     autogenerate plugin (docs/autogenerate.md, "Extending autogenerate").
 
+    A dialect whose SQLAlchemy inspector reads one table at a time may also
+    supply a schema reader, so that comparing a schema costs the same few
+    queries for 5 tables or 5,000:
+    ``registry.register_reader(function, dialect=...)``, where
+    ``function(inspector, schema, names)`` returns, for each kind of object
+    it reads (``"columns"``, ``"pk_constraint"``, ``"foreign_keys"``,
+    ``"indexes"``, ``"unique_constraints"``, ``"check_constraints"``,
+    ``"table_comment"``), what ``Inspector.get_multi_<kind>()`` would
+    return; kinds it leaves out are read with the inspector. One reader per
+    dialect (a second one needs ``replace=True``).
+
     Called once per plugin, the first time ``revision --autogenerate`` or
     ``check`` runs. Returns nothing. In project plugins: allowed.
     """

@@ -225,6 +225,9 @@ class ComparatorRegistry(Registry[Comparator]):
         self.normaliser_entries.kind = "normaliser"
         self.synonym_entries: Registry[str] = Registry()
         self.synonym_entries.kind = "type synonym"
+        self.reader_entries: Registry[Any] = Registry()
+        self.reader_entries.kind = "schema reader"
+        self.reader_entries._describe = _describe_reader  # type: ignore[method-assign]
 
     def register(
         self,
@@ -314,12 +317,52 @@ class ComparatorRegistry(Registry[Comparator]):
                 out[spelling] = entry.value
         return out
 
+    # -- schema readers: how a dialect reads a whole schema ----------------------
+
+    def register_reader(self, function: Any, *, dialect: str, replace: bool = False) -> None:
+        """Read the database of ``dialect`` with ``function`` rather than the inspector alone.
+
+        ``function(inspector, schema, names)`` (or a ``"module:function"``
+        string, imported on first use) reads the tables ``names`` of
+        ``schema`` (``None``: the connection's default schema; ``names``
+        ``None``: every table) in a number of queries that does not grow
+        with the number of tables. It returns a mapping from kinds of
+        object, ``"columns"``, ``"pk_constraint"``, ``"foreign_keys"``,
+        ``"indexes"``, ``"unique_constraints"``, ``"check_constraints"``,
+        ``"table_comment"``, to what SQLAlchemy's
+        ``Inspector.get_multi_<kind>(schema=schema, filter_names=names)``
+        returns for that kind: a dict keyed by ``(schema, table_name)``.
+        A kind it leaves out is read with that inspector method. One reader
+        per dialect.
+        """
+        if not isinstance(dialect, str) or not dialect:
+            raise PluginError(
+                f"plugin {self.current_plugin!r} registered a schema reader without a dialect"
+            )
+        self.reader_entries.current_plugin = self.current_plugin
+        self.reader_entries._add(("reader", dialect), function, replace=replace)
+
+    def reader(self, dialect: str) -> Callable[..., Any] | None:
+        """The schema reader registered for ``dialect``, imported on first use; else ``None``."""
+        entry = self.reader_entries._entries.get(("reader", dialect))
+        if entry is None:
+            return None
+        entry.value = resolve_reference(
+            entry.value, what=f"the schema reader for {dialect!r}", plugin=entry.plugin
+        )
+        return entry.value  # type: ignore[no-any-return]
+
     def by_plugin(self, plugin: str) -> list[Entry[Any]]:
         return [
             *super().by_plugin(plugin),
             *self.normaliser_entries.by_plugin(plugin),
             *self.synonym_entries.by_plugin(plugin),
+            *self.reader_entries.by_plugin(plugin),
         ]
+
+
+def _describe_reader(key: Any) -> str:
+    return f"for dialect {key[1]!r}"
 
 
 class Normaliser:

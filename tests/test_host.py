@@ -12,7 +12,7 @@ import pytest
 from mighub import hookimpl
 from mighub.errors import PluginError
 from mighub.host import PluginHost
-from mighub.registries import STOP
+from mighub.registries import STOP, resolve_reference
 
 
 def plugin(**hooks: object) -> SimpleNamespace:
@@ -493,3 +493,49 @@ def test_mighub_register_comparators_normaliser_clash_and_bad_kind() -> None:
     host.register(BadKind(), "bad")
     with pytest.raises(PluginError, match="normaliser of kind 'column'; kinds are type"):
         host.comparators  # noqa: B018
+
+
+def test_mighub_register_comparators_schema_readers() -> None:
+    def reader(inspector, schema, names):
+        return {}
+
+    class DialectPlugin:
+        @hookimpl
+        def mighub_register_comparators(self, registry):
+            registry.register_reader(reader, dialect="teamdb")
+            registry.register_reader("mighub.registries:resolve_reference", dialect="lazydb")
+
+    host = PluginHost()
+    host.register(DialectPlugin(), "dialect")
+    comparators = host.comparators
+    assert comparators.reader("teamdb") is reader
+    assert comparators.reader("lazydb") is resolve_reference  # imported on first use
+    assert comparators.reader("sqlite") is None
+    assert host.registrations("dialect")["comparators"] == ["reader on teamdb", "reader on lazydb"]
+
+    class Second:
+        @hookimpl
+        def mighub_register_comparators(self, registry):
+            registry.register_reader(reader, dialect="teamdb")
+
+    host = PluginHost()
+    host.register(DialectPlugin(), "dialect")
+    host.register(Second(), "second")
+    with pytest.raises(
+        PluginError,
+        match=r"schema reader for dialect 'teamdb' is registered by both plugin 'dialect' "
+        r"and plugin 'second'; the later one must pass replace=True",
+    ):
+        host.comparators  # noqa: B018
+
+    class Broken:
+        @hookimpl
+        def mighub_register_comparators(self, registry):
+            registry.register_reader("no_such_module:read", dialect="teamdb")
+
+    host = PluginHost()
+    host.register(Broken(), "broken")
+    with pytest.raises(
+        PluginError, match="the schema reader for 'teamdb' as 'no_such_module:read'"
+    ):
+        host.comparators.reader("teamdb")

@@ -639,9 +639,15 @@ def _index_options_differ(context: AutogenContext, found: ReflectedIndex, index:
     keys |= {k for k in given if k.startswith(prefix) and k in _REFLECTED_OPTIONS}
     info = NormaliseInfo(MODEL, context, found.table.name, found.table.schema, what="index_where")
     for key in keys:
-        wanted = _option_value(context, given.get(key), key, info)
+        given_value = given.get(key)
+        found_value = found.dialect_options.get(key)
+        if isinstance(found_value, dict) and _is_number(given_value):
+            # one value for every column (MariaDB/MySQL's mysql_length=10) is what the
+            # database reports column by column
+            given_value = dict.fromkeys((c for c in found.columns if c is not None), given_value)
+        wanted = _option_value(context, given_value, key, info)
         info.side = DATABASE
-        have = _option_value(context, found.dialect_options.get(key), key, info)
+        have = _option_value(context, found_value, key, info)
         info.side = MODEL
         if wanted != have:
             return True
@@ -663,10 +669,16 @@ def _option_value(context: AutogenContext, value: Any, key: str, info: Normalise
         return None
     if isinstance(value, (list, tuple)):
         return tuple(str(v) for v in value)
-    if isinstance(value, bool):
+    if isinstance(value, dict):  # by column: {"name": 10}
+        return tuple(sorted((getattr(k, "name", str(k)), str(v)) for k, v in value.items()))
+    if isinstance(value, bool) or _is_number(value):
         return value
     sql = expression_sql(value, context.dialect) if not isinstance(value, str) else value
     return normalised_expression(sql, info)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 FK_OPTION_DEFAULTS: dict[str, Any] = {
@@ -875,6 +887,7 @@ BUILTIN: list[tuple[str, str, Any]] = [
 def register(registry: Any) -> None:
     for name, level, function in BUILTIN:
         registry.register(function, level=level, name=name)
+    registry.register_reader("mighub_autogen.dialects.sqlite:read_schema", dialect="sqlite")
 
 
 __all__ = [

@@ -109,6 +109,7 @@ def read_database(context: AutogenContext, schemas: Sequence[str | None]) -> Non
             names,
             all_names=len(names) == len(every),
             include_column=include_column,
+            reader=context.schema_reader(),
         )
         context.db_tables.update(tables)
 

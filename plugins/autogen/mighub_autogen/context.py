@@ -185,6 +185,15 @@ class AutogenContext:
             )
         return dict(self.cache["type_synonyms"])
 
+    def schema_reader(self) -> Any:
+        """The schema reader registered for this dialect, or ``None``: the inspector reads."""
+        if "schema_reader" not in self.cache:
+            registry = self.comparators
+            self.cache["schema_reader"] = (
+                registry.reader(self.dialect_name) if registry is not None else None
+            )
+        return self.cache["schema_reader"]
+
     def comparator_chain(self, level: str) -> list[Any]:
         """The comparators of ``level`` for this dialect, highest priority first."""
         key = f"chain:{level}"

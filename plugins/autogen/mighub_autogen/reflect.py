@@ -1,19 +1,24 @@
-"""What the database holds, read with SQLAlchemy's batched inspector methods.
+"""What the database holds, read a whole schema at a time.
 
-``Inspector.get_multi_columns()`` and its siblings read a whole schema in a
-fixed number of queries on PostgreSQL, MariaDB and SQL Server, whatever the
-number of tables. Their results are kept as the light objects below rather
-than turned into ``Table`` objects: building reflected ``Table``\\s is what
-makes a large schema slow to compare, and the comparison only needs names,
-types and a few flags. A ``Table`` is built only for what autogenerate drops,
-because the drop's downgrade has to recreate it. On SQLite, whose inspector
-reads one table at a time, indexes and unique constraints come from one
-query per schema instead (:mod:`mighub_autogen.dialects.sqlite`).
+``Inspector.get_multi_columns()`` and its siblings read a schema in a fixed
+number of queries on PostgreSQL and SQL Server, whatever the number of
+tables. Where a dialect's inspector reads one table at a time, a schema
+reader registered for the dialect (``registry.register_reader`` in
+``mighub_register_comparators``) answers first: the mysql plugin's reads a
+MariaDB/MySQL schema in a fixed number of queries; this plugin's for SQLite
+(:mod:`mighub_autogen.dialects.sqlite`) reads indexes, unique constraints
+and primary keys in one query per schema. Either way the answers have the
+inspector's layout, and are
+kept as the light objects below rather than turned into ``Table`` objects:
+building reflected ``Table``\\s is what makes a large schema slow to compare,
+and the comparison only needs names, types and a few flags. A ``Table`` is
+built only for what autogenerate drops, because the drop's downgrade has to
+recreate it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -219,6 +224,21 @@ def _final(name: str | None) -> Any:
 # ---------------------------------------------------------------------------
 
 
+KINDS = (
+    "columns",
+    "pk_constraint",
+    "foreign_keys",
+    "indexes",
+    "unique_constraints",
+    "check_constraints",
+    "table_comment",
+)
+"""What a schema reader may return, each as ``Inspector.get_multi_<kind>()`` returns it."""
+
+SchemaReader = Callable[[Inspector, str | None, list[str] | None], Mapping[str, Mapping[Any, Any]]]
+"""``reader(inspector, schema, names)``: see ``ComparatorRegistry.register_reader``."""
+
+
 def reflect_tables(
     inspector: Inspector,
     schema: str | None,
@@ -226,30 +246,30 @@ def reflect_tables(
     *,
     all_names: bool,
     include_column: Callable[[ReflectedTable, str], bool] | None = None,
+    reader: SchemaReader | None = None,
 ) -> dict[TableKey, ReflectedTable]:
     """Read ``names`` of ``schema`` with one batched call per kind of object.
 
     ``all_names`` says ``names`` is every table of the schema, so the queries
     need no name filter. ``include_column`` drops columns the user's
-    ``include_name`` filter rejects, before anything is compared.
+    ``include_name`` filter rejects, before anything is compared. ``reader``,
+    the dialect's schema reader, answers first; what it leaves out is read
+    with the inspector's batched methods.
     """
     if not names:
         return {}
     filter_names = None if all_names else list(names)
-    batched: dict[str, dict[Any, Any]] = {}
-    sql: dict[str, str] = {}  # SQLite: each table's CREATE TABLE, read once
-    if inspector.dialect.name == "sqlite":
-        from mighub_autogen.dialects.sqlite import read_indexes_and_uniques
-
-        indexes, uniques = read_indexes_and_uniques(inspector.bind, schema, filter_names, sql)
-        batched = {"get_multi_indexes": indexes, "get_multi_unique_constraints": uniques}
+    batched: dict[str, Mapping[Any, Any]] = {}
+    if reader is not None:
+        batched = {k: v for k, v in reader(inspector, schema, filter_names).items() if k in KINDS}
+    wanted = set(names)
     tables: dict[TableKey, ReflectedTable] = {}
-    all_columns = _multi(inspector, "get_multi_columns", schema, filter_names)
-    if inspector.dialect.name == "sqlite":
-        from mighub_autogen.dialects.sqlite import primary_keys
-
-        batched["get_multi_pk_constraint"] = primary_keys(inspector.bind, schema, all_columns, sql)
+    all_columns = batched.get("columns")
+    if all_columns is None:
+        all_columns = read_with_inspector(inspector, "columns", schema, filter_names)
     for (_, name), columns in all_columns.items():
+        if name not in wanted:
+            continue
         table = ReflectedTable(schema, name)
         for data in columns:
             if include_column is not None and not include_column(table, data["name"]):
@@ -257,18 +277,18 @@ def reflect_tables(
             table.columns[data["name"]] = ReflectedColumn.from_inspector(data, table)
         tables[(schema, name)] = table
 
-    def each(method: str) -> Iterable[tuple[ReflectedTable, Any]]:
-        found = batched.get(method)
+    def each(kind: str) -> Iterable[tuple[ReflectedTable, Any]]:
+        found = batched.get(kind)
         if found is None:
-            found = _multi(inspector, method, schema, filter_names)
+            found = read_with_inspector(inspector, kind, schema, filter_names)
         for (_, name), value in found.items():
             table = tables.get((schema, name))
             if table is not None:
                 yield table, value
 
-    for table, pk in each("get_multi_pk_constraint"):
+    for table, pk in each("pk_constraint"):
         table.primary_key = ReflectedPrimaryKey(pk.get("name"), list(pk["constrained_columns"]))
-    for table, fks in each("get_multi_foreign_keys"):
+    for table, fks in each("foreign_keys"):
         table.foreign_keys = [
             ReflectedForeignKey(
                 fk.get("name"),
@@ -281,7 +301,7 @@ def reflect_tables(
             )
             for fk in fks
         ]
-    for table, indexes in each("get_multi_indexes"):
+    for table, indexes in each("indexes"):
         table.indexes = [
             ReflectedIndex(
                 ix.get("name"),
@@ -294,7 +314,7 @@ def reflect_tables(
             )
             for ix in indexes
         ]
-    for table, uniques in each("get_multi_unique_constraints"):
+    for table, uniques in each("unique_constraints"):
         table.unique_constraints = [
             ReflectedUnique(
                 uq.get("name"),
@@ -305,21 +325,23 @@ def reflect_tables(
             )
             for uq in uniques
         ]
-    for table, checks in each("get_multi_check_constraints"):
+    for table, checks in each("check_constraints"):
         table.check_constraints = [
             ReflectedCheck(ck.get("name"), ck["sqltext"], table) for ck in checks
         ]
-    for table, comment in each("get_multi_table_comment"):
+    for table, comment in each("table_comment"):
         table.comment = comment.get("text") or None
     return tables
 
 
-def _multi(
-    inspector: Inspector, method: str, schema: str | None, filter_names: list[str] | None
+def read_with_inspector(
+    inspector: Inspector, kind: str, schema: str | None, filter_names: list[str] | None
 ) -> dict[Any, Any]:
-    """One batched inspector call; an empty answer where the dialect cannot say."""
+    """``Inspector.get_multi_<kind>()``; an empty answer where the dialect cannot say."""
     try:
-        return dict(getattr(inspector, method)(schema=schema, filter_names=filter_names))
+        return dict(
+            getattr(inspector, f"get_multi_{kind}")(schema=schema, filter_names=filter_names)
+        )
     except NotImplementedError:
         return {}
     except sa_exc.NoSuchTableError:  # dropped between listing and reading

@@ -26,7 +26,9 @@ def mighub_register_dialects(registry: DialectRegistry) -> None:
 
 @hookimpl
 def mighub_register_comparators(registry: ComparatorRegistry) -> None:
-    """MariaDB/MySQL spelling rules and comparators (run by ``mighub-autogen``)."""
+    """MariaDB/MySQL spelling rules, comparators and schema reader (run by ``mighub-autogen``)."""
     from mighub_mysql import spelling
 
     spelling.register(registry)
+    for dialect in DIALECTS:
+        registry.register_reader("mighub_mysql.reader:read_schema", dialect=dialect)

@@ -10,7 +10,9 @@
 - native ENUM values (order included: it is the sort order) and a charset
   or collation that both sides state are compared;
 - the index the server creates by itself for a foreign key is not a
-  difference, and a primary key is always named ``PRIMARY``.
+  difference, and a primary key is always named ``PRIMARY``;
+- a foreign key's ``RESTRICT``, ``NO ACTION`` and no rule at all are one
+  rule.
 """
 
 from __future__ import annotations
@@ -100,6 +102,37 @@ def implicit_foreign_key_indexes(
         db_table.indexes = [ix for ix in db_table.indexes if ix.name not in implicit]
 
 
+_ONE_RULE = {"RESTRICT", "NO ACTION"}
+
+
+def foreign_key_rules(context: Any, upgrade_ops: UpgradeOps, schemas: list[str | None]) -> None:
+    """Take a model's ``RESTRICT`` or ``NO ACTION`` as what the database has when it has either.
+
+    InnoDB checks both at once, so they are one rule, which is also what a
+    foreign key that states none gets; and MariaDB reports ``RESTRICT`` for
+    all three, which the reader leaves out like ``NO ACTION``. Without this
+    rule a model's ``ondelete="RESTRICT"`` would differ from the database
+    on every run.
+    """
+    for key, db_table in context.db_tables.items():
+        model = context.model_tables.get(key)
+        if model is None or not db_table.foreign_keys:
+            continue
+        declared = {
+            tuple(c.name for c in fkc.columns): fkc for fkc in model.foreign_key_constraints
+        }
+        for fk in db_table.foreign_keys:
+            fkc = declared.get(tuple(fk.columns))
+            if fkc is None:
+                continue
+            for option in ("onupdate", "ondelete"):
+                wanted, found = getattr(fkc, option, None), fk.options.get(option)
+                if wanted is None or wanted.upper() not in _ONE_RULE:
+                    continue
+                if found is None or found.upper() in _ONE_RULE:
+                    fk.options[option] = wanted
+
+
 SYNONYMS = {
     "INTEGER": ("INT",),
     "TINYINT(1)": ("BOOL", "BOOLEAN"),
@@ -129,6 +162,13 @@ def register(registry: Any) -> None:
             dialect=dialect,
             priority=100,
             name=f"{dialect}.implicit_indexes",
+        )
+        registry.register(
+            foreign_key_rules,
+            level="schema",
+            dialect=dialect,
+            priority=100,
+            name=f"{dialect}.foreign_key_rules",
         )
         registry.register(
             compare_enum_and_collation,

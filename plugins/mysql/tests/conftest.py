@@ -5,6 +5,8 @@ default ``mysql+pymysql://root@127.0.0.1:3306/test``), reached through the
 fixtures in ``tests/_backends.py``: unreachable, the tests skip, unless
 ``$MIGHUB_REQUIRE_BACKENDS`` names ``mysql``. Offline tests need no server:
 they compile for a MySQL dialect (``is_mariadb`` false) and a MariaDB one.
+The autogenerate tests compare through ``mighub-autogen`` (:func:`found`) and
+build their schemas the way a project would (:func:`build_with_mighub`).
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from mighub import op
 from mighub.host import PluginHost
 from mighub.operations import Operations, use
+from mighub.operations.ops import ModifyTableOps
 from tests._backends import NAMING_CONVENTION, Namespace
 
 
@@ -34,6 +39,29 @@ def mysql_host() -> PluginHost:
 
 def metadata() -> sa.MetaData:
     return sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def found(connection: sa.Connection, metadata: sa.MetaData) -> list[Any]:
+    """What autogenerate finds, through its real comparison with every installed plugin;
+    each table's operations in line with the others."""
+    from mighub_autogen import produce_migrations
+
+    flat: list[Any] = []
+    for item in produce_migrations(connection, metadata).upgrade_ops.ops:
+        flat.extend(item.ops if isinstance(item, ModifyTableOps) else [item])
+    return flat
+
+
+def build_with_mighub(connection: sa.Connection, metadata: sa.MetaData) -> None:
+    """Autogenerate from the database and run what it wrote through this plugin, as a
+    project whose env.py gives ``metadata`` as the target would."""
+    from mighub_autogen import produce_migrations
+
+    host = mysql_host()
+    impl = host.dialects.get(connection.dialect.name)(connection.dialect, connection)
+    with use(Operations(impl, registry=host.operations, target_metadata=metadata)):
+        for operation in produce_migrations(connection, metadata).upgrade_ops.ops:
+            op.invoke(operation)
 
 
 @pytest.fixture

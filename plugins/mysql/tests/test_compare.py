@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from mighub_autogen import produce_migrations
 from mighub_mysql.compare import (
     defaults_match,
     model_default_text,
@@ -19,7 +18,7 @@ from mighub_mysql.compare import (
 )
 from sqlalchemy.dialects import mysql
 
-from mighub.operations.ops import ModifyTableOps
+from .conftest import found
 
 ON_UPDATE = sa.text("CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP")
 
@@ -130,14 +129,6 @@ def test_real_changes_are_not_hidden(reflected, connection):
 
 
 # -- the comparators, correcting what the generic ones produced ---------------------
-
-
-def found(connection, metadata):
-    """What autogenerate finds, through its real comparison with every installed plugin."""
-    flat = []
-    for item in produce_migrations(connection, metadata).upgrade_ops.ops:
-        flat.extend(item.ops if isinstance(item, ModifyTableOps) else [item])
-    return flat
 
 
 def test_autogenerate_finds_no_false_differences(reflected, connection):

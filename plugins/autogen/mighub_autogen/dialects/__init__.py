@@ -1,8 +1,10 @@
-"""Readers autogen uses for some dialects.
+"""Schema readers autogen itself provides.
 
-:mod:`.sqlite` is a faster reader used by :mod:`mighub_autogen.reflect`;
-SQLite needs no spelling rules, since it gives types and defaults back as
-they were written. The spelling rules of PostgreSQL and MariaDB/MySQL
-(type synonyms, normalisers, their own comparators) belong to their dialect
-plugins, which register them through ``mighub_register_comparators``.
+:mod:`.sqlite` is the schema reader this plugin registers for SQLite, the
+kernel's default database (``registry.register_reader``); SQLite needs no
+spelling rules, since it gives types and defaults back as they were
+written. What PostgreSQL and MariaDB/MySQL need (type synonyms,
+normalisers, comparators, and the MariaDB/MySQL schema reader) belongs to
+their dialect plugins, which register it through
+``mighub_register_comparators``.
 """

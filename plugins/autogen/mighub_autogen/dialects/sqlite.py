@@ -39,6 +39,27 @@ ORDER BY m.name, il.name, ii.seqno
 """
 
 
+def read_schema(
+    inspector: sa.Inspector, schema: str | None, names: list[str] | None
+) -> dict[str, dict[Any, Any]]:
+    """The schema reader autogen registers for SQLite: columns, primary keys, indexes and
+    unique constraints (foreign keys, CHECK constraints and comments come from the inspector).
+    """
+    from mighub_autogen.reflect import read_with_inspector
+
+    connection = inspector.bind
+    assert isinstance(connection, sa.Connection)
+    table_sql: dict[str, str] = {}  # each table's CREATE TABLE, read once
+    indexes, uniques = read_indexes_and_uniques(connection, schema, names, table_sql)
+    columns = read_with_inspector(inspector, "columns", schema, names)
+    return {
+        "columns": columns,
+        "pk_constraint": primary_keys(connection, schema, columns, table_sql),
+        "indexes": indexes,
+        "unique_constraints": uniques,
+    }
+
+
 def _master(schema: str | None) -> str:
     return f'"{schema}".sqlite_master' if schema else "sqlite_master"
 
