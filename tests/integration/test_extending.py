@@ -168,7 +168,7 @@ def test_without_the_plugin_the_dialect_is_unknown(venv: Venv, tmp_path: Path) -
     refused = ok(venv.mighub("-p", "no:lite", "upgrade", "head", cwd=project), 1)
     assert refused.stderr == (
         "Error: no installed plugin supports the database dialect 'lite' (installed: sqlite); "
-        "install the mighub plugin for it (for first-party dialects: pip install mighub-lite)\n"
+        "install the mighub plugin that provides it, or enable the disabled plugins (lite)\n"
     )
     assert (
         not (project / "app.db").exists()
