@@ -80,7 +80,11 @@ def mighub_register_commands(cli: CommandRegistry) -> None:
 
     ``cli.add_command("my_plugin.commands:lint", "lint")`` registers a command
     by reference instead: its module is imported only when the command runs
-    (or ``--help`` lists it), so other commands do not pay for it.
+    (or ``--help`` lists it), so other commands do not pay for it. The module
+    must be importable where ``mighub`` runs, as an installed distribution's
+    is; the project's directory is not on ``sys.path``, so a project plugin
+    registers its command objects. A reference that does not import fails
+    that command with the reason, and ``--help`` shows it beside its name.
 
     ``mighub --help`` lists the commands under the plugin that added them.
     Commands receive the :class:`mighub.project.Project` as the click
