@@ -67,3 +67,11 @@ def test_readme_links_every_page() -> None:
         if f"(docs/{page.name})" not in readme
     ]
     assert missing == []
+
+
+def test_the_load_order_names_every_builtin_plugin() -> None:
+    from mighub.host import BUILTIN_PLUGINS
+
+    page = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    builtins = page.split("1. **builtin plugins**", 1)[1].split("\n2. ", 1)[0]
+    assert re.findall(r"`([\w.]+)`", builtins) == [name for name, _ in BUILTIN_PLUGINS]
