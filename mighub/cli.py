@@ -106,12 +106,18 @@ class MighubGroup(click.Group):
         registry = project.host.commands
         sections: dict[str, list[tuple[str, str]]] = {}
         for entry in sorted(registry.entries(), key=lambda e: e.key):
-            cmd = registry.get(entry.key)
+            plugin = entry.plugin
+            title = "Commands" if plugin.startswith(BUILTIN_PREFIX) else f"Commands from {plugin}"
+            try:
+                cmd = registry.get(entry.key)
+            except MighubError as exc:
+                # One command registered by a reference that does not import: --help still
+                # lists the rest, and says what is wrong with this one.
+                sections.setdefault(title, []).append((entry.key, f"(cannot be loaded) {exc}"))
+                continue
             assert cmd is not None
             if cmd.hidden:
                 continue
-            plugin = entry.plugin
-            title = "Commands" if plugin.startswith(BUILTIN_PREFIX) else f"Commands from {plugin}"
             limit = formatter.width - 6 - len(entry.key)
             sections.setdefault(title, []).append((entry.key, cmd.get_short_help_str(limit)))
         for title in sorted(sections, key=lambda t: (t != "Commands", t)):

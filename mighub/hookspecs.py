@@ -80,7 +80,11 @@ def mighub_register_commands(cli: CommandRegistry) -> None:
 
     ``cli.add_command("my_plugin.commands:lint", "lint")`` registers a command
     by reference instead: its module is imported only when the command runs
-    (or ``--help`` lists it), so other commands do not pay for it.
+    (or ``--help`` lists it), so other commands do not pay for it. The module
+    must be importable where ``mighub`` runs, as an installed distribution's
+    is; the project's directory is not on ``sys.path``, so a project plugin
+    registers its command objects. A reference that does not import fails
+    that command with the reason, and ``--help`` shows it beside its name.
 
     ``mighub --help`` lists the commands under the plugin that added them.
     Commands receive the :class:`mighub.project.Project` as the click
@@ -102,11 +106,16 @@ def mighub_register_templates(registry: TemplateRegistry) -> None:
 
     A template is a directory holding ``env.py``, ``script.py.mako``, a
     ``README`` whose first line describes the template (shown by
-    ``mighub list-templates``), and ``config.toml.mako``: the Mako source of
-    the configuration that ``init`` writes (it receives ``script_location``).
-    Register it with ``registry.register(name, directory, config_target=...)``
-    on ``registry``, the host's :class:`mighub.registries.TemplateRegistry`,
-    where ``config_target`` is ``"mighub.toml"`` or ``"pyproject.toml"``.
+    ``mighub list-templates``), which ``init`` copies into the new project,
+    and ``config.toml.mako``: the Mako source of the configuration that
+    ``init`` writes. It receives ``script_location``, ``in_pyproject`` and
+    ``header(table="")``, which spells a table's header for the file the
+    configuration goes to (``header()`` is ``[tool.mighub]`` in a
+    ``pyproject.toml``, nothing in a ``mighub.toml``). Register it with
+    ``registry.register(name, directory, config_target="mighub.toml")`` on
+    ``registry``, the host's :class:`mighub.registries.TemplateRegistry`,
+    where ``config_target`` (``"mighub.toml"``, the default, or
+    ``"pyproject.toml"``) is where ``init`` writes the configuration.
 
     Called once per plugin, when ``init`` or ``list-templates`` runs.
     Returns nothing. In project plugins: allowed, though a project plugin is

@@ -284,7 +284,12 @@ class PluginHost:
 
     @property
     def dialects(self) -> DialectRegistry:
-        return self._registry("mighub_register_dialects", DialectRegistry)
+        return self._registry(
+            "mighub_register_dialects",
+            lambda: DialectRegistry(
+                disabled=[p.name for p in self.plugins if p.status == "disabled"]
+            ),
+        )
 
     @property
     def operations(self) -> OperationRegistry:

@@ -101,10 +101,23 @@ class Registry(Generic[T]):
         return [e for e in self._entries.values() if e.plugin == plugin]
 
 
+FIRST_PARTY_DIALECTS = {
+    "postgresql": "mighub-postgresql",
+    "mssql": "mighub-mssql",
+    "mysql": "mighub-mysql",
+    "mariadb": "mighub-mysql",
+}
+"""The distributions of this project that provide a dialect, for the error that one is missing."""
+
+
 class DialectRegistry(Registry[Any]):
     """SQLAlchemy dialect name -> :class:`mighub.ddl.impl.DialectImpl` subclass."""
 
     kind = "dialect"
+
+    def __init__(self, *, disabled: list[str] | None = None) -> None:
+        super().__init__()
+        self.disabled = disabled or []  # the plugins turned off, which the error mentions
 
     def register(self, dialect_name: str, impl: Any, *, replace: bool = False) -> None:
         """Map ``dialect_name`` to an implementation class or a ``"module:Class"`` string."""
@@ -117,10 +130,17 @@ class DialectRegistry(Registry[Any]):
         entry = self._entries.get(dialect_name)
         if entry is None:
             installed = ", ".join(sorted(self._entries)) or "none"
+            distribution = FIRST_PARTY_DIALECTS.get(dialect_name)
+            remedy = (
+                f"install its plugin: pip install {distribution}"
+                if distribution
+                else "install the mighub plugin that provides it"
+            )
+            if self.disabled:
+                remedy += f", or enable the disabled plugins ({', '.join(sorted(self.disabled))})"
             raise PluginError(
                 f"no installed plugin supports the database dialect {dialect_name!r} "
-                f"(installed: {installed}); install the mighub plugin for it "
-                f"(for first-party dialects: pip install mighub-{dialect_name})"
+                f"(installed: {installed}); {remedy}"
             )
         entry.value = resolve_reference(
             entry.value, what=f"dialect {dialect_name!r}", plugin=entry.plugin

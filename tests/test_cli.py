@@ -107,6 +107,29 @@ def test_team_commands_listed_under_their_plugin(run, project_dir: Path) -> None
     assert "whereami" not in core and "init" in core
 
 
+def test_help_survives_a_command_registered_by_a_reference_that_does_not_import(
+    run, project_dir: Path
+) -> None:
+    (project_dir / "lazy_plugin.py").write_text(
+        "from mighub import hookimpl\n\n\n@hookimpl\ndef mighub_register_commands(cli):\n"
+        '    cli.add_command("no_such_module:lint", "lint")\n'
+    )
+    (project_dir / "mighub.toml").write_text(
+        'script_location = "migrations"\nplugins = ["lazy_plugin.py"]\n'
+    )
+    reason = (
+        "plugin 'lazy_plugin' registered command 'lint' as 'no_such_module:lint', which cannot "
+        "be loaded: ModuleNotFoundError: No module named 'no_such_module'"
+    )
+    result = run("--help")
+    assert result.exit_code == 0, result.stderr
+    core, _, lazy = result.stdout.partition("Commands from lazy_plugin:\n")
+    assert "init" in core
+    assert " ".join(lazy.split()) == f"lint (cannot be loaded) {reason}"
+    refused = run("lint")
+    assert (refused.exit_code, refused.stderr) == (1, f"Error: {reason}\n")
+
+
 def test_password_never_printed(run, project_dir: Path) -> None:
     team_project(project_dir)
     result = run("whereami")

@@ -214,8 +214,20 @@ def test_dialect_strings_import_lazily_and_unknown_dialect_lists_installed() -> 
         host.dialects.get("oracle")
     assert str(excinfo.value) == (
         "no installed plugin supports the database dialect 'oracle' (installed: mariadb, mssql, "
-        "mysql, postgresql, sqlite); install the mighub plugin for it "
-        "(for first-party dialects: pip install mighub-oracle)"
+        "mysql, postgresql, sqlite); install the mighub plugin that provides it"
+    )
+
+
+def test_unknown_dialect_names_the_first_party_distribution_and_disabled_plugins() -> None:
+    """Only a distribution that exists is named (there is no mighub-oracle), and a dialect
+    missing because its plugin is turned off says so."""
+    host = PluginHost.for_cli(disabled=["mysql"])
+    with pytest.raises(PluginError) as excinfo:
+        host.dialects.get("mariadb")
+    assert str(excinfo.value) == (
+        "no installed plugin supports the database dialect 'mariadb' (installed: mssql, "
+        "postgresql, sqlite); install its plugin: pip install mighub-mysql, or enable the "
+        "disabled plugins (mysql)"
     )
 
 

@@ -171,10 +171,16 @@ class Operations:
         ``create_table``, ``None`` for most.
         """
         implementation = self.registry.implementation_for(type(operation), self.impl.name)
-        if self.migration_context is not None:
-            # So that a failure can name the operation it happened in.
-            self.migration_context.current_operation = operation
-        return implementation(self, operation)
+        context = self.migration_context
+        if context is None:
+            return implementation(self, operation)
+        # So that a failure can name the operation it happened in, and only that one: once
+        # it has run, what fails next (the script's own code, the end of a batch block) is
+        # not its doing, while an operation run by another's implementation hands back.
+        outer, context.current_operation = context.current_operation, operation
+        result = implementation(self, operation)
+        context.current_operation = outer
+        return result
 
     # -- batch mode ------------------------------------------------------------
 

@@ -432,6 +432,7 @@ class MigrationContext:
             environment.progress(f"Running {_describe(step)}")
         started = time.perf_counter()
         statements: list[str] = []
+        self.current_operation = None
         try:
             with self._collect_statements(statements), self._step_transaction():
                 if not is_stamp:

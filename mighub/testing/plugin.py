@@ -8,7 +8,9 @@ runs unless a test asks for one), and imports nothing heavy until then.
   **You define it** (in ``conftest.py`` or the test module); the default
   fails, saying so.
 - ``mighub_host``: the plugin host of the run: builtins and the installed
-  distributions, as users get them.
+  distributions, as users get them. When they cannot serve the target (most
+  often: the plugin under test is not installed where pytest runs), every
+  test fails at setup with that reason.
 - ``mighub_database``: a :class:`mighub.testing.database.ConformanceDatabase`
   on an empty database made for the test by ``mighub_target.databases``;
   tests that need it are skipped, with the reason, when the target has none.
@@ -40,7 +42,13 @@ def mighub_target() -> DialectTarget:
 
 @pytest.fixture(scope="session")
 def mighub_host(mighub_target: DialectTarget) -> PluginHost:
-    return mighub_target.host()
+    from mighub.errors import MighubError
+
+    try:
+        return mighub_target.host()
+    except MighubError as exc:
+        problem = str(exc)
+    pytest.fail(f"mighub conformance suite: {problem}", pytrace=False)
 
 
 @pytest.fixture
@@ -61,9 +69,15 @@ def mighub_database(
 
 @pytest.fixture
 def mighub_project(
-    mighub_target: DialectTarget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    mighub_target: DialectTarget,
+    mighub_host: PluginHost,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Any:
-    """A project whose URL is the target's offline URL; online tests point it at a database."""
+    """A project whose URL is the target's offline URL; online tests point it at a database.
+
+    It asks for ``mighub_host`` only so that a target the installed plugins cannot serve
+    fails here, with the reason, rather than inside the CLI."""
     from mighub.testing.project import ConformanceProject
 
     for name in ("MIGHUB_URL", "MIGHUB_CONFIG"):

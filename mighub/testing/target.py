@@ -64,11 +64,35 @@ class DialectTarget:
         return feature is None or feature in self.features
 
     def host(self) -> PluginHost:
-        """The plugins a user of this database gets: builtins and installed distributions."""
+        """The plugins a user of this database gets: builtins and installed distributions.
+
+        Raises :class:`mighub.errors.MighubError` when they cannot serve this target: a
+        plugin failed to load, none registers the dialect, or SQLAlchemy has no dialect
+        for ``offline_url``; most often because the plugin under test is not installed
+        where the tests run.
+        """
+        import sqlalchemy as sa
+
+        from mighub.errors import MighubError
         from mighub.host import PluginHost
 
         host = PluginHost.for_cli(disabled=(), project_plugins=())
         host.check_healthy()
+        install = (
+            "the suite tests installed plugins: install yours where pytest runs (pip install -e .)"
+        )
+        if self.dialect not in host.dialects:
+            raise MighubError(
+                f"no installed mighub plugin registers the dialect {self.dialect!r} of the "
+                f"conformance target (installed: {', '.join(sorted(host.dialects))}); {install}"
+            )
+        try:
+            sa.make_url(self.offline_url).get_dialect()
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
+            raise MighubError(
+                f"SQLAlchemy cannot load the dialect of the conformance target's offline_url "
+                f"{self.offline_url!r}: {exc}; {install}"
+            ) from exc
         return host
 
 

@@ -308,3 +308,42 @@ def test_a_broken_project_plugin_stops_every_database_command(sqlite_project) ->
     unknown = project.run("seed")
     assert unknown.exit_code == 2
     assert unknown.stderr.endswith("Error: No such command 'seed'.\n")
+
+
+def documented_revision() -> tuple[str, str]:
+    """The upgrade() and downgrade() bodies docs/plugins.md shows for the views plugin."""
+    page = (Path(__file__).resolve().parents[2] / "docs" / "plugins.md").read_text()
+    after = page.split("Revision scripts call the operations like any built-in one", 1)[1]
+    code = after.split("```python\n", 1)[1].split("\n```", 1)[0]
+    upgrade, downgrade = code.removeprefix("def upgrade() -> None:\n").split(
+        "\n\n\ndef downgrade() -> None:\n"
+    )
+    return upgrade, downgrade
+
+
+def test_the_documented_revision_runs_online_and_offline(
+    project: MigrationProject, backend: str
+) -> None:
+    use_plugin(project)
+    project.revision("aaaa00000001", None, ACCOUNT, 'op.drop_table("account")')
+    project.revision("bbbb00000002", "aaaa00000001", *documented_revision())
+    upgrade = project.ok("upgrade", "aaaa00000001:head", "--sql").stdout
+    assert "CREATE VIEW account_emails AS SELECT id, email FROM account;\n" in upgrade
+    downgrade = project.run("downgrade", "bbbb00000002:aaaa00000001", "--sql")
+    if backend == "sqlite":  # as the page says: the batch needs copy_from offline
+        assert downgrade.exit_code == 1
+        assert "failed: BatchError: op.batch_alter_table('account') recreates the table, " in (
+            downgrade.stderr
+        )
+        assert "pass copy_from=" in downgrade.stderr
+    else:
+        assert downgrade.exit_code == 0, downgrade.stderr
+        assert "DROP VIEW active_accounts;\n" in downgrade.stdout
+
+    project.ok("upgrade", "head")
+    assert views(project) == ["account_emails", "active_accounts"]
+    query(project, "INSERT INTO account (id, name, email) VALUES (1, 'ann', 'a@x')")
+    assert query(project, "SELECT * FROM account_emails") == [(1, "a@x")]
+    project.ok("downgrade", "aaaa00000001")
+    assert views(project) == []
+    assert query(project, "SELECT * FROM account") == [(1, "ann", 1)]  # email dropped

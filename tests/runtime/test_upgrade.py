@@ -237,6 +237,49 @@ def test_failed_revision_leaves_everything_as_it_was(project, backend) -> None:
         assert project.tables() == set()  # schema and version table exactly as before
 
 
+def test_a_failure_after_an_operation_does_not_blame_it(sqlite_project) -> None:
+    """The error names the operation only when the failure is in it: not the script's own code
+    after it, not the end of a batch block, not the first of the next revision."""
+    project = sqlite_project
+    project.revision(
+        "aaaa00000001",
+        None,
+        CREATE_ACCOUNT + 'raise RuntimeError("the script itself")\n',
+        'op.drop_table("account")',
+    )
+    script = project.run("upgrade", "head")
+    assert script.exit_code == 1
+    assert (
+        script.stderr.splitlines()[-1].startswith("Error: upgrade of revision aaaa00000001 ")
+        and "failed: RuntimeError: the script itself;" in script.stderr.splitlines()[-1]
+    )
+
+    project.revision("aaaa00000001", None, CREATE_ACCOUNT, 'op.drop_table("account")')
+    project.revision(
+        "bbbb00000002",
+        "aaaa00000001",
+        "pass",
+        'op.execute("SELECT 1")\n'
+        'with op.batch_alter_table("account") as batch_op:\n'
+        '    batch_op.alter_column("name", nullable=True)\n',
+    )
+    offline = project.run("downgrade", "bbbb00000002:aaaa00000001", "--sql")
+    assert offline.exit_code == 1
+    last = offline.stderr.splitlines()[-1]
+    assert "failed: BatchError: op.batch_alter_table('account') recreates the table" in last
+
+    project.revision(
+        "cccc00000003", "bbbb00000002", 'op.execute("SELECT 1")', 'op.execute("SELECT 1")'
+    )
+    project.revision("dddd00000004", "cccc00000003", 'raise RuntimeError("before any op")')
+    nothing_yet = project.run("upgrade", "head")
+    assert nothing_yet.exit_code == 1
+    assert nothing_yet.stderr.splitlines()[-1].endswith(
+        "failed: RuntimeError: before any op; the transaction was rolled back "
+        "(nothing of this run was kept)"
+    )
+
+
 def test_transaction_per_migration_keeps_earlier_revisions(project, backend) -> None:
     env_py = project.root / "migrations" / "env.py"
     env_py.write_text(

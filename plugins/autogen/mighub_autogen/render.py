@@ -174,7 +174,7 @@ def render_type(type_: Any, context: AutogenContext) -> str:
     if isinstance(type_, type):
         type_ = type_()
     cls = type(type_)
-    prefix = _type_prefix(cls.__module__, context)
+    prefix = _type_prefix(cls, context)
     if _own_repr(cls):
         text = prefix + repr(type_)
     else:
@@ -184,12 +184,16 @@ def render_type(type_: Any, context: AutogenContext) -> str:
     return text
 
 
-def _type_prefix(module: str, context: AutogenContext) -> str:
+def _type_prefix(cls: type, context: AutogenContext) -> str:
+    module = cls.__module__
     if module.startswith("sqlalchemy.dialects."):
         dialect = module.split(".")[2]
         context.imports.add(f"from sqlalchemy.dialects import {dialect}")
         return f"{dialect}."
     if module.startswith("sqlalchemy."):
+        exported = getattr(sa, cls.__name__, None) is cls
+        if not exported and getattr(sa.types, cls.__name__, None) is cls:
+            return f"{context.sa_prefix}types."  # NullType, MatchType: no sa.NullType
         return context.sa_prefix
     if not context.opts.get("user_module_prefix") and not _importable(module):
         context.warn(

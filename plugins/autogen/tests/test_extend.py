@@ -186,3 +186,21 @@ def test_queries_do_not_grow_with_the_number_of_tables(tmp_path: Path) -> None:
             next(database, None)
 
     assert queries_for(5) == queries_for(40)
+
+
+def test_a_type_sqlalchemy_does_not_export_renders_through_sa_types(
+    sqlite_engine: sa.Engine,
+) -> None:
+    """SQLite allows a column without a type, which reads back as ``NullType``; there is no
+    ``sa.NullType``, so the downgrade that recreates such a table writes ``sa.types.NullType()``
+    (a revision that names ``sa.NullType`` fails with an AttributeError instead of SQLAlchemy's
+    own 'Can't generate DDL for NullType()')."""
+    from mighub_autogen import produce_migrations, render_python_code
+
+    with sqlite_engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE legacy (k, v)")
+    with sqlite_engine.connect() as conn:
+        script = produce_migrations(conn, model(), compare_type=False)
+        code = render_python_code(script.downgrade_ops, connection=conn)
+    assert "sa.Column('k', sa.types.NullType(), nullable=True)" in code
+    assert eval("sa.types.NullType", {"sa": sa}) is sa.types.NullType
