@@ -101,13 +101,20 @@ class Registry(Generic[T]):
         return [e for e in self._entries.values() if e.plugin == plugin]
 
 
-FIRST_PARTY_DIALECTS = {
-    "postgresql": "mighub-postgresql",
-    "mssql": "mighub-mssql",
-    "mysql": "mighub-mysql",
-    "mariadb": "mighub-mysql",
-}
-"""The distributions of this project that provide a dialect, for the error that one is missing."""
+def _install_extra(dialect_name: str) -> str | None:
+    """``mighub[<dialect_name>]`` when mighub's own distribution has that extra.
+
+    The extras (``[postgresql]``, ``[mysql]``, ...) are the one place that
+    says which first-party plugin serves which database, so the error for a
+    missing dialect reads them instead of keeping a second list here.
+    """
+    from importlib import metadata
+
+    try:
+        extras = metadata.distribution("mighub").metadata.get_all("Provides-Extra") or []
+    except metadata.PackageNotFoundError:  # run from a checkout, not installed
+        return None
+    return f"mighub[{dialect_name}]" if dialect_name in extras else None
 
 
 class DialectRegistry(Registry[Any]):
@@ -130,10 +137,10 @@ class DialectRegistry(Registry[Any]):
         entry = self._entries.get(dialect_name)
         if entry is None:
             installed = ", ".join(sorted(self._entries)) or "none"
-            distribution = FIRST_PARTY_DIALECTS.get(dialect_name)
+            extra = _install_extra(dialect_name)
             remedy = (
-                f"install its plugin: pip install {distribution}"
-                if distribution
+                f'install its plugin: pip install "{extra}"'
+                if extra
                 else "install the mighub plugin that provides it"
             )
             if self.disabled:

@@ -219,14 +219,14 @@ def test_dialect_strings_import_lazily_and_unknown_dialect_lists_installed() -> 
 
 
 def test_unknown_dialect_names_the_first_party_distribution_and_disabled_plugins() -> None:
-    """Only a distribution that exists is named (there is no mighub-oracle), and a dialect
+    """Only an extra that exists is named (there is no mighub[oracle]), and a dialect
     missing because its plugin is turned off says so."""
     host = PluginHost.for_cli(disabled=["mysql"])
     with pytest.raises(PluginError) as excinfo:
         host.dialects.get("mariadb")
     assert str(excinfo.value) == (
         "no installed plugin supports the database dialect 'mariadb' (installed: mssql, "
-        "postgresql, sqlite); install its plugin: pip install mighub-mysql, or enable the "
+        'postgresql, sqlite); install its plugin: pip install "mighub[mariadb]", or enable the '
         "disabled plugins (mysql)"
     )
 
