@@ -563,9 +563,10 @@ class MigrationContext:
         new dispatch class each time. A statement that returned rows (a
         ``SELECT``, such as a dialect's look at ``information_schema`` before an
         ``ALTER``) read the database and changed nothing: it is not something
-        that "stays applied".
+        that "stays applied". With transactional DDL nothing stays applied, so
+        nothing is recorded.
         """
-        if self.connection is None:
+        if self.connection is None or self.transactional_ddl:
             yield
             return
         if self._statement_listener is None:

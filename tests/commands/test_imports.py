@@ -40,3 +40,16 @@ def test_graph_commands_import_no_database_code(run, project_dir: Path, args) ->
     modules = imported_modules(project_dir, *args)
     heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY)
     assert heavy == []
+
+
+def test_an_upgrade_on_sqlite_loads_no_other_dialect(run, project_dir: Path) -> None:
+    """Running a revision builds every installed plugin's operations (op.create_sequence is
+    there on any database); that must not load SQLAlchemy's PostgreSQL, MySQL or SQL Server
+    dialect, which would cost a SQLite upgrade tens of milliseconds."""
+    assert run("-q", "init", "migrations").exit_code == 0
+    assert run("-q", "revision", "-m", "first").exit_code == 0
+    modules = imported_modules(project_dir, "--url", "sqlite:///app.db", "-q", "upgrade", "head")
+    assert (project_dir / "app.db").is_file()
+    assert "sqlalchemy.dialects.sqlite" in modules
+    dialects = {m.split(".")[2] for m in modules if m.startswith("sqlalchemy.dialects.")}
+    assert dialects - {"sqlite", "_typing"} == set()

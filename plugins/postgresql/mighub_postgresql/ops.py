@@ -14,7 +14,6 @@ from dataclasses import KW_ONLY, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.schema import Constraint, MetaData
 
 from mighub.errors import MighubError
@@ -23,6 +22,8 @@ from mighub.operations.ops import AddConstraintOp, DropConstraintOp, _columns_ta
 from mighub_postgresql.constructs import SEQUENCE_OPTIONS
 
 if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import ExcludeConstraint
+
     from mighub.operations.base import Operations
 
 __all__ = [
@@ -145,6 +146,10 @@ class CreateExcludeConstraintOp(AddConstraintOp):
         kw = dict(self.kw)
         if isinstance(kw.get("where"), str):
             kw["where"] = sa.text(kw["where"])
+        # Imported here: registering this plugin's operations (on every run that executes a
+        # revision, whatever the database) must not load SQLAlchemy's PostgreSQL dialect.
+        from sqlalchemy.dialects.postgresql import ExcludeConstraint
+
         constraint = ExcludeConstraint(*elements, name=self.constraint_name, **kw)
         table.append_constraint(constraint)
         return constraint
