@@ -421,16 +421,29 @@ class RendererRegistry(Registry[Callable[..., Any]]):
     kind = "renderer"
 
     def register(
-        self, op_class: type, function: Callable[..., Any], *, replace: bool = False
+        self, op_class: type | str, function: Callable[..., Any], *, replace: bool = False
     ) -> None:
+        """Render instances of ``op_class`` (and its subclasses) with ``function``.
+
+        ``op_class`` may be given as ``"module:QualifiedName"`` (the class's
+        ``__module__`` and ``__qualname__``) when importing it would be
+        costly: a dialect's constraint class, say, whose module loads the
+        whole SQLAlchemy dialect, which a run on another database never needs.
+        """
+        if isinstance(op_class, str) and ":" not in op_class:
+            raise PluginError(
+                f"plugin {self.current_plugin!r} registered a renderer for {op_class!r}; "
+                "name a class as 'module:QualifiedName'"
+            )
         self._add(op_class, function, replace=replace)
 
     def _describe(self, key: Any) -> str:
-        return f"for {key.__name__}"
+        return f"for {key if isinstance(key, str) else key.__name__}"
 
     def get(self, op_class: type) -> Callable[..., Any] | None:
+        entries = self._entries
         for cls in op_class.__mro__:
-            entry = self._entries.get(cls)
+            entry = entries.get(cls) or entries.get(f"{cls.__module__}:{cls.__qualname__}")
             if entry is not None:
                 return entry.value
         return None

@@ -432,6 +432,40 @@ def test_mighub_register_renderers_lookup_follows_base_classes() -> None:
     assert host.renderers.get(int) is None
 
 
+def test_a_renderer_may_name_its_class_instead_of_importing_it() -> None:
+    import decimal
+
+    host = builtin_host()
+
+    def render(context, value):
+        return "decimal.Decimal()"
+
+    @hookimpl
+    def mighub_register_renderers(registry):
+        registry.register("decimal:Decimal", render)
+
+    host.register(plugin(mighub_register_renderers=mighub_register_renderers), "named")
+
+    class Money(decimal.Decimal):
+        pass
+
+    assert host.renderers.get(decimal.Decimal) is render
+    assert host.renderers.get(Money) is render
+    assert host.renderers.get(float) is None
+
+
+def test_a_renderer_class_name_without_its_module_is_refused() -> None:
+    host = builtin_host()
+
+    @hookimpl
+    def mighub_register_renderers(registry):
+        registry.register("Decimal", print)
+
+    host.register(plugin(mighub_register_renderers=mighub_register_renderers), "vague")
+    with pytest.raises(PluginError, match="name a class as 'module:QualifiedName'"):
+        host.renderers  # noqa: B018
+
+
 def test_registrations_lists_what_a_plugin_registered() -> None:
     host = PluginHost.for_cli()
     assert host.registrations("mysql")["dialects"] == ["mysql", "mariadb"]

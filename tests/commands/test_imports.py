@@ -53,3 +53,27 @@ def test_an_upgrade_on_sqlite_loads_no_other_dialect(run, project_dir: Path) -> 
     assert "sqlalchemy.dialects.sqlite" in modules
     dialects = {m.split(".")[2] for m in modules if m.startswith("sqlalchemy.dialects.")}
     assert dialects - {"sqlite", "_typing"} == set()
+
+
+def test_autogenerate_on_sqlite_loads_no_other_dialect(run, project_dir: Path) -> None:
+    """The installed dialect plugins register their comparators and renderers for every
+    autogenerate run; against SQLite that must not load their SQLAlchemy dialects."""
+    pytest.importorskip("mighub_autogen")
+    assert run("-q", "init", "migrations").exit_code == 0
+    env_py = project_dir / "migrations" / "env.py"
+    env_py.write_text(
+        env_py.read_text().replace(
+            "target_metadata = None",
+            "import sqlalchemy as sa\n\n"
+            "target_metadata = sa.MetaData()\n"
+            "sa.Table('account', target_metadata, sa.Column('id', sa.Integer, primary_key=True))",
+        )
+    )
+    modules = imported_modules(
+        project_dir, "--url", "sqlite:///app.db", "-q", "revision", "--autogenerate", "-m", "a"
+    )
+    assert {"mighub_autogen.compare", "mighub_autogen.render"} <= modules
+    drafted = next(project_dir.glob("migrations/versions/*_a.py")).read_text()
+    assert "op.create_table(" in drafted and "op.drop_table('account')" in drafted
+    dialects = {m.split(".")[2] for m in modules if m.startswith("sqlalchemy.dialects.")}
+    assert dialects - {"sqlite", "_typing"} == set()

@@ -27,7 +27,6 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Column, Identity
-from sqlalchemy.dialects import mssql
 from sqlalchemy.schema import DefaultClause, FetchedValue
 
 from mighub.ddl.constructs import format_server_default
@@ -145,6 +144,10 @@ def render_default(default: Any) -> str | None:
 
 @lru_cache(maxsize=1)
 def _dialect() -> Any:
+    # Imported here: the plugin registers these rules for every autogenerate run, and
+    # a run against another database must not load SQLAlchemy's SQL Server dialect.
+    from sqlalchemy.dialects import mssql
+
     dialect = mssql.dialect()
     dialect.deprecate_large_types = True  # VARCHAR(max), as on every supported server
     return dialect

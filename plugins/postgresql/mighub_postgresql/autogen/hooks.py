@@ -15,6 +15,10 @@ enum comparator writes no ``create_enum`` for a type the models need and
 no ``drop_enum`` for a type mighub created that way: it compares the values
 of types both sides have, and drops the project's own (unmarked) types that
 no model uses any more.
+
+:mod:`.compare` needs SQLAlchemy's PostgreSQL dialect, so each comparator
+imports it when it runs: registering them must not load that dialect for a
+``check`` on another database.
 """
 
 from __future__ import annotations
@@ -25,7 +29,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from mighub.operations.ops import ModifyTableOps, UpgradeOps
-from mighub_postgresql.autogen import compare
 from mighub_postgresql.ops import CreateEnumOp, DropEnumOp
 
 
@@ -33,6 +36,8 @@ def compare_enum_types(
     context: Any, upgrade_ops: UpgradeOps, schemas: Iterable[str | None]
 ) -> None:
     """Value changes of existing types first; the project's types no model uses, last."""
+    from mighub_postgresql.autogen import compare
+
     schemas = list(schemas)
     reflected = compare.reflect_enums(context.connection, schemas)
     wanted = compare.model_enums(context.model_tables.values())
@@ -48,6 +53,8 @@ def compare_enum_types(
 
 def compare_sequences(context: Any, upgrade_ops: UpgradeOps, schemas: Iterable[str | None]) -> None:
     """Free-standing sequences of the models (``MetaData`` sequences) against the database."""
+    from mighub_postgresql.autogen import compare
+
     schemas = [context.schema_key(s) for s in schemas]
     reflected = compare.reflect_sequences(context.connection, schemas)
     wanted: dict[Any, sa.Sequence] = {}
@@ -70,6 +77,8 @@ def compare_exclusion_constraints(
     model_table: sa.Table,
 ) -> None:
     """Exclusion constraints of a table both sides have (a new table brings its own)."""
+    from mighub_postgresql.autogen import compare
+
     cache = context.cache
     if "postgresql.exclusion" not in cache:  # one query per run, not one per table
         schemas = {key[0] for key in context.db_tables}

@@ -7,13 +7,15 @@ lines), so a rendered script never names something it did not import.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import conv
 
 from mighub_postgresql import ops
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import ExcludeConstraint
 
 
 def _call(name: str, *args: Any, **kw: Any) -> str:
@@ -37,6 +39,8 @@ def _sql(value: Any) -> Any:
         return value.name
     if isinstance(value, sa.sql.elements.TextClause):
         return value.text
+    from sqlalchemy.dialects import postgresql
+
     return str(
         value.compile(
             dialect=postgresql.dialect(),
@@ -147,7 +151,7 @@ def _constraint_name(context: Any, name: Any) -> str:
     return repr(name)
 
 
-def render_exclude_constraint(context: Any, constraint: postgresql.ExcludeConstraint) -> str:
+def render_exclude_constraint(context: Any, constraint: ExcludeConstraint) -> str:
     """An exclusion constraint inside ``create_table``: ``postgresql.ExcludeConstraint(...)``.
 
     Column elements are written by name; expressions and the ``where``
@@ -188,6 +192,8 @@ RENDERERS = {
     ops.DropSequenceOp: render_drop_sequence,
     ops.AlterSequenceOp: render_alter_sequence,
     ops.CreateExcludeConstraintOp: render_create_exclude_constraint,
-    postgresql.ExcludeConstraint: render_exclude_constraint,
+    # Named, not imported: that module loads SQLAlchemy's whole PostgreSQL dialect, which
+    # autogenerate against another database must not pay for.
+    "sqlalchemy.dialects.postgresql.ext:ExcludeConstraint": render_exclude_constraint,
 }
 """Operation (or, inside ``create_table``, constraint) class -> renderer, as registered."""
