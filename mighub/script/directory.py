@@ -144,7 +144,7 @@ def load_module(path: Path) -> ModuleType:
     module.__mighub_identity__ = identity  # type: ignore[attr-defined]
     sys.modules[name] = module
     try:
-        code = _cached_code(spec.cached, st) or loader.get_code(name)
+        code = _cached_code(spec.cached, filename, st) or loader.get_code(name)
         exec(code, module.__dict__)
     except SyntaxError as exc:
         del sys.modules[name]
@@ -159,8 +159,8 @@ def load_module(path: Path) -> ModuleType:
     return module
 
 
-def _cached_code(cached: str | None, st: os.stat_result) -> CodeType | None:
-    """The code in the bytecode cache file ``cached`` if it was compiled from the source
+def _cached_code(cached: str | None, source: str, st: os.stat_result) -> CodeType | None:
+    """The code in the bytecode cache file ``cached`` if it was compiled from ``source``
     as ``st`` describes it, else ``None``.
 
     Only the timestamp form of the cache file (PEP 552: magic number, zero
@@ -194,6 +194,11 @@ def _cached_code(cached: str | None, st: os.stat_result) -> CodeType | None:
         with contextlib.suppress(OSError):
             os.unlink(cached)
         return None
+    # A project moved or copied with its __pycache__ keeps its old paths in the code:
+    # point them at where the script is now, as Python's own loader does.
+    import _imp
+
+    _imp._fix_co_filename(code, source)
     return code
 
 

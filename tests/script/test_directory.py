@@ -656,3 +656,23 @@ def test_a_failing_script_shows_its_source_line(tmp_path) -> None:
     with pytest.raises(ZeroDivisionError) as info:
         module.upgrade()
     assert "    1 / 0" in "".join(traceback.format_tb(info.tb))
+
+
+def test_a_moved_project_reports_the_scripts_new_path(tmp_path, monkeypatch) -> None:
+    """Bytecode copied along with the project (a container image, a renamed checkout)
+    names the old path; tracebacks must name where the script is now."""
+    import shutil
+
+    from mighub.script.directory import load_module
+
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    old = tmp_path / "old"
+    old.mkdir()
+    path = old / "abc_rev.py"
+    path.write_text('revision = "abc"\ndown_revision = None\n\ndef upgrade():\n    1 / 0\n')
+    load_module(path)
+    new = tmp_path / "new"
+    shutil.copytree(old, new)  # keeps the modification times, so the bytecode is valid
+    shutil.rmtree(old)
+    module = load_module(new / "abc_rev.py")
+    assert module.upgrade.__code__.co_filename == str(new / "abc_rev.py")
