@@ -231,7 +231,10 @@ class Project:
 
     def redact(self, text: str) -> str:
         """``text`` with every known password replaced by ``***``."""
-        for secret in self.secrets():
+        secrets = self.secrets()
+        if not secrets:
+            return text
+        for secret in secrets:
             if secret not in text:
                 continue
             text = text.replace(secret, "***")
@@ -247,9 +250,16 @@ class Project:
             click.echo(self.redact(message))
 
     def warn_line(self, message: str) -> None:
-        """A progress line on stderr, keeping stdout for answers and SQL; ``-q`` silences it."""
+        """A progress line on stderr, keeping stdout for answers and SQL; ``-q`` silences it.
+
+        Written to the stream directly: a run prints two of these per revision, and
+        ``click.echo``'s stream and colour handling would be most of their cost.
+        """
         if not self.options.quiet:
-            click.echo(self.redact(message), err=True)
+            stream = sys.stderr
+            if stream is not None:
+                stream.write(self.redact(message) + "\n")
+                stream.flush()
 
     def warn(self, message: str) -> None:
         """A warning on stderr; ``-q`` silences it."""
