@@ -231,10 +231,7 @@ class Project:
 
     def redact(self, text: str) -> str:
         """``text`` with every known password replaced by ``***``."""
-        secrets = self.secrets()
-        if not secrets:
-            return text
-        for secret in secrets:
+        for secret in self.secrets():
             if secret not in text:
                 continue
             text = text.replace(secret, "***")

@@ -84,6 +84,15 @@ class Registry(Generic[T]):
     def _describe(self, key: Any) -> str:
         return repr(key)
 
+    def _resolved(self, key: Any, what: str) -> Any:
+        """The value under ``key`` (``None`` if there is none), a ``"module:attribute"``
+        reference imported on first use and kept."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        entry.value = resolve_reference(entry.value, what=what, plugin=entry.plugin)
+        return entry.value
+
     def __contains__(self, key: object) -> bool:
         return key in self._entries
 
@@ -134,8 +143,7 @@ class DialectRegistry(Registry[Any]):
 
     def get(self, dialect_name: str) -> Any:
         """The implementation class for ``dialect_name``, imported on first use."""
-        entry = self._entries.get(dialect_name)
-        if entry is None:
+        if dialect_name not in self._entries:
             installed = ", ".join(sorted(self._entries)) or "none"
             extra = _install_extra(dialect_name)
             remedy = (
@@ -149,10 +157,7 @@ class DialectRegistry(Registry[Any]):
                 f"no installed plugin supports the database dialect {dialect_name!r} "
                 f"(installed: {installed}); {remedy}"
             )
-        entry.value = resolve_reference(
-            entry.value, what=f"dialect {dialect_name!r}", plugin=entry.plugin
-        )
-        return entry.value
+        return self._resolved(dialect_name, f"dialect {dialect_name!r}")
 
 
 class OperationSpec:
@@ -367,17 +372,14 @@ class ComparatorRegistry(Registry[Comparator]):
                 f"plugin {self.current_plugin!r} registered a schema reader without a dialect"
             )
         self.reader_entries.current_plugin = self.current_plugin
+        # Keyed ("reader", dialect): 'mighub plugins -v' lists it as "reader on <dialect>".
         self.reader_entries._add(("reader", dialect), function, replace=replace)
 
     def reader(self, dialect: str) -> Callable[..., Any] | None:
         """The schema reader registered for ``dialect``, imported on first use; else ``None``."""
-        entry = self.reader_entries._entries.get(("reader", dialect))
-        if entry is None:
-            return None
-        entry.value = resolve_reference(
-            entry.value, what=f"the schema reader for {dialect!r}", plugin=entry.plugin
-        )
-        return entry.value  # type: ignore[no-any-return]
+        key = ("reader", dialect)
+        reader = self.reader_entries._resolved(key, f"the schema reader for {dialect!r}")
+        return reader  # type: ignore[no-any-return]
 
     def by_plugin(self, plugin: str) -> list[Entry[Any]]:
         return [
@@ -563,11 +565,4 @@ class CommandRegistry(Registry[Any]):
 
     def get(self, name: str) -> click.Command | None:
         """The command called ``name``, imported now if it was registered by reference."""
-        entry = self._entries.get(name)
-        if entry is None:
-            return None
-        if isinstance(entry.value, str):
-            entry.value = resolve_reference(
-                entry.value, what=f"command {name!r}", plugin=entry.plugin
-            )
-        return entry.value
+        return self._resolved(name, f"command {name!r}")  # type: ignore[no-any-return]
