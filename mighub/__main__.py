@@ -22,6 +22,12 @@ def main() -> None:
         sys.exit(0)
     from mighub.cli import run
 
+    # Everything imported so far (click, pluggy, the kernel) lives until the process
+    # ends. Frozen, the collector never walks it again: not in later collections,
+    # and not in the full collection of interpreter shutdown, which on its own
+    # cost 7% of a warm 'mighub heads'. Nothing created from here on is frozen, so
+    # the command's own garbage is collected (and finalized) as usual.
+    gc.freeze()
     run()
 
 

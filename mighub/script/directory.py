@@ -43,15 +43,19 @@ class Script(Revision):
     __slots__ = ("_module", "docstring")
 
     def __init__(self, header: ScriptHeader, path: Path | str) -> None:
-        super().__init__(
-            header.revision,
-            header.down_revision,
-            header.depends_on,
-            header.branch_labels,
-            path,
-        )
-        self.docstring = header.docstring
+        # The header reader has already checked the id and made every sequence a
+        # tuple, which is most of what Revision.__init__ does; every command builds
+        # thousands of these, so only the self-loop checks are left to it.
+        revision, down, labels, depends, self.docstring = header
+        if revision in down or revision in depends:
+            super().__init__(revision, down, depends, labels, path)  # raises
+        self.revision = revision
+        self._path = path
+        self.down_revisions = down
+        self.dependencies = depends
+        self.own_branch_labels = labels
         self._module: ModuleType | None = None
+        self._reset()
 
     @property
     def longdoc(self) -> str:

@@ -554,14 +554,18 @@ class RevisionMap:
                 for dep_id in rev.resolved_dependencies:
                     dependents[dep_id] = dependents.get(dep_id, 0) + 1
             this = rev.revision
-            for down in rev._down_all:
-                all_children.setdefault(down, []).append(this)
             for down in rev.down_revisions:
                 children.setdefault(down, []).append(this)
         for key, kids in children.items():
-            revs[key].nextrev = tuple(kids)
-        for key, kids in all_children.items():
-            revs[key].all_nextrev = tuple(kids)
+            revs[key].nextrev = revs[key].all_nextrev = tuple(kids)
+        if dependents:
+            # Only dependencies make the two kinds of children differ.
+            for rev in order:
+                this = rev.revision
+                for down in rev._down_all:
+                    all_children.setdefault(down, []).append(this)
+            for key, kids in all_children.items():
+                revs[key].all_nextrev = tuple(kids)
 
         self._check_cycles(with_deps=bool(dependents))
 

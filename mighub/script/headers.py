@@ -30,6 +30,7 @@ import contextlib
 import marshal
 import os
 import re
+import stat as stat_module
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -503,34 +504,70 @@ def is_script_name(name: str) -> bool:
     return name.endswith(".py") and not name.startswith(("_", "."))
 
 
-def iter_script_files(location: Path, recursive: bool = False) -> Iterator[tuple[str, os.DirEntry]]:
-    """Yield ``(relative name, entry)`` for each script, in a fixed order.
+#: Where the platform can, each folder is opened once and its files are
+#: ``stat``-ed relative to it (``fstatat``): on a warm cache that ``stat`` per
+#: script is most of what reading the graph costs, and a relative one is about
+#: a quarter cheaper than resolving the whole path again each time.
+_STAT_IN_FOLDER = (
+    os.listdir in os.supports_fd and os.stat in os.supports_dir_fd and hasattr(os, "O_DIRECTORY")
+)
+
+
+def iter_script_files(
+    location: str | os.PathLike[str], recursive: bool = False
+) -> Iterator[tuple[str, str, os.stat_result]]:
+    """Yield ``(relative name, path, stat)`` for each script, in a fixed order.
 
     The order is that of Alembic's loader (each folder's files sorted by name,
     then its sub-folders sorted by name, depth first), because it breaks ties
     between unrelated revisions in ``heads`` and in upgrade order.  Symlinked
-    folders are listed but not entered, and ``__pycache__`` is skipped.
+    folders are listed but not entered, ``__pycache__`` is skipped, and a file
+    that vanishes while being listed is left out.
     """
     todo: list[tuple[str, str]] = [(os.fspath(location), "")]
+    stat, is_dir = os.stat, stat_module.S_ISDIR
     while todo:
         folder, prefix = todo.pop()
+        fd = None
         try:
-            with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
+            if _STAT_IN_FOLDER:
+                fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+                names = os.listdir(fd)
+            else:
+                names = os.listdir(folder)
         except (FileNotFoundError, NotADirectoryError):
+            if fd is not None:
+                os.close(fd)
             continue
+        base = os.path.join(folder, "")
         subdirs = []
-        for entry in entries:
-            name = entry.name
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                continue
-            if is_dir:
-                if recursive and name != "__pycache__" and not entry.is_symlink():
-                    subdirs.append((entry.path, prefix + name + "/"))
-            elif is_script_name(name):
-                yield prefix + name, entry
+        try:
+            for name in sorted(names):
+                # is_script_name(), inlined: this loop runs for every script on every command.
+                if name.endswith(".py") and not name.startswith(("_", ".")):
+                    try:
+                        st = stat(name, dir_fd=fd) if fd is not None else stat(base + name)
+                    except OSError:
+                        continue  # vanished, or a dangling symlink
+                    if not is_dir(st.st_mode):
+                        yield prefix + name, base + name, st
+                        continue
+                elif not recursive or name == "__pycache__":
+                    continue
+                if recursive:
+                    try:
+                        st = (
+                            stat(name, dir_fd=fd, follow_symlinks=False)
+                            if fd is not None
+                            else os.lstat(base + name)
+                        )
+                    except OSError:
+                        continue
+                    if is_dir(st.st_mode):  # not a symlink to one
+                        subdirs.append((base + name, prefix + name + "/"))
+        finally:
+            if fd is not None:
+                os.close(fd)
         todo.extend(reversed(subdirs))
 
 
@@ -640,17 +677,12 @@ def read_location(
     # The cache-hit path is inlined: it runs once per script on every command.
     old, new, make = cache._old, cache._new, tuple.__new__
     append = out.append
-    for name, entry in iter_script_files(Path(location), recursive):
-        try:
-            st = entry.stat()
-        except OSError:
-            continue
+    for name, path, st in iter_script_files(location, recursive):
         ino = st.st_ino
         ident = (st.st_dev, ino)
         if ident in seen:
             continue
         seen.add(ident)
-        path = entry.path
         cached = old.get(name)
         if (
             cached is not None

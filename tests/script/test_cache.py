@@ -183,3 +183,36 @@ def test_subfolders_share_the_location_cache(tmp_path, reads, cache_everything):
     reads.clear()
     read_location(loc, recursive=True)
     assert reads == []
+
+
+@pytest.mark.parametrize("in_folder", [True, False], ids=["stat-in-folder", "stat-by-path"])
+def test_listing_skips_what_is_not_a_script(tmp_path, monkeypatch, in_folder):
+    """Both ways of listing (relative ``fstatat`` where the platform has it, whole
+    paths elsewhere) find the same scripts: sub-folders only when recursive,
+    never through a symlinked folder, ``__pycache__``, private or hidden files,
+    or a dangling link."""
+    if in_folder and not headers._STAT_IN_FOLDER:
+        pytest.skip("this platform cannot stat relative to a folder")
+    monkeypatch.setattr(headers, "_STAT_IN_FOLDER", in_folder)
+    loc = tmp_path / "versions"
+    (loc / "sub").mkdir(parents=True)
+    (loc / "odd.py").mkdir()  # a folder with a script's name is a folder
+    (loc / "__pycache__").mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "x001.py").write_text(script("x001"))
+    (loc / "linked").symlink_to(elsewhere, target_is_directory=True)
+    (loc / "dangling.py").symlink_to(tmp_path / "missing.py")
+    (loc / "a001.py").write_text(script("a001"))
+    (loc / "_helper.py").write_text("x = 1\n")
+    (loc / ".#a001.py").write_text("lock")
+    (loc / "__pycache__" / "p001.py").write_text(script("p001"))
+    (loc / "sub" / "b002.py").write_text(script("b002", "a001"))
+    (loc / "odd.py" / "c003.py").write_text(script("c003", "b002"))
+    (loc / "linked.py").symlink_to(loc / "a001.py")  # the same file twice counts once
+
+    found = [(name, path) for name, path, _ in headers.iter_script_files(loc, recursive=True)]
+    assert [name for name, _ in found] == ["a001.py", "linked.py", "odd.py/c003.py", "sub/b002.py"]
+    assert all(path == os.path.join(loc, name) for name, path in found)
+    assert [rev for rev, _ in revisions(loc, recursive=True)] == ["a001", "c003", "b002"]
+    assert [rev for rev, _ in revisions(loc)] == ["a001"]
