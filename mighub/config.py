@@ -84,7 +84,8 @@ KEYS: dict[str, Key] = {
 DATABASE_KEYS = ("url", "version_table", "version_table_schema", "env")
 """Keys a ``[databases.NAME]`` table may set; they override the top-level ones under ``-n``."""
 
-_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+#: Compiled by re on first use (as are the other patterns here): most commands never need them.
+_ENV_REF = r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}"
 
 
 class Config:
@@ -242,10 +243,10 @@ def expand_env(value: str, location: str) -> str:
             )
         return os.environ[var]
 
-    return _ENV_REF.sub(replace, value)
+    return re.sub(_ENV_REF, replace, value)
 
 
-_SQLITE_FILE = re.compile(r"^(sqlite(?:\+\w+)?:///)(?!/)([^?]+)(\?.*)?$")
+_SQLITE_FILE = r"^(sqlite(?:\+\w+)?:///)(?!/)([^?]+)(\?.*)?$"
 
 
 def anchor_sqlite_url(url: str, root: Path) -> str:
@@ -255,7 +256,7 @@ def anchor_sqlite_url(url: str, root: Path) -> str:
     directory in SQLAlchemy; four slashes an absolute one. In-memory databases
     (``sqlite://``, ``sqlite:///:memory:``) and ``file:`` URIs are left alone.
     """
-    match = _SQLITE_FILE.match(url)
+    match = re.match(_SQLITE_FILE, url)
     if match is None:
         return url
     prefix, path, query = match.group(1), match.group(2), match.group(3) or ""

@@ -23,8 +23,7 @@ from collections.abc import Iterator
 from importlib.machinery import PathFinder
 from typing import Any
 
-_SECTION = re.compile(r"^\[\s*([^\]]+?)\s*\]\s*$")
-_NORMALIZE = re.compile(r"[-_.]+")
+_NORMALIZE = r"[-_.]+"  # PEP 503 name normalization
 
 
 class EntryPoint:
@@ -125,7 +124,7 @@ def _name_from_stem(stem: str) -> str:
 
 
 def _normalize(name: str) -> str:
-    return _NORMALIZE.sub("-", name).lower()
+    return re.sub(_NORMALIZE, "-", name).lower()
 
 
 def _read_lines(path: str) -> list[str]:
@@ -142,10 +141,11 @@ def _section_items(lines: list[str], group: str) -> Iterator[tuple[str, str]]:
         line = raw.strip()
         if not line or line.startswith(("#", ";")):
             continue
-        match = _SECTION.match(line)
-        if match:
-            current = match.group(1)
-            continue
+        if line[0] == "[" and line[-1] == "]":
+            section = line[1:-1].strip()
+            if section and "]" not in section:
+                current = section
+                continue
         if current == group and "=" in line:
             name, _, value = line.partition("=")
             yield name.strip(), value.strip()

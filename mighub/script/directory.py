@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 #: Name of new revision files when the project doesn't say otherwise.
 DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
 DEFAULT_TRUNCATE_SLUG_LENGTH = 40
-_SLUG_RE = re.compile(r"\w+")
+_SLUG_RE = r"\w+"  # compiled by re when a revision is written
 _TEMPLATE_TOKENS = ("rev", "slug", "epoch", "year", "month", "day", "hour", "minute", "second")
 
 
@@ -224,7 +224,7 @@ def slugify(message: str | None, truncate_slug_length: int = DEFAULT_TRUNCATE_SL
     A cut slug keeps a trailing ``_`` (as Alembic's do), so file names of
     projects moving over keep their shape.
     """
-    slug = "_".join(_SLUG_RE.findall(message or "")).lower()
+    slug = "_".join(re.findall(_SLUG_RE, message or "")).lower()
     if len(slug) > truncate_slug_length:
         slug = slug[:truncate_slug_length].rsplit("_", 1)[0] + "_"
     return slug

@@ -35,7 +35,8 @@ from .headers import ILLEGAL_ID_CHARS
 #: revision) or the string ``"base"`` (walked down past a root).
 RevOrBase = Union["Revision", str, None]
 
-_RELATIVE_RE = re.compile(r"(?:(.+?)@)?(\w+)?([+-]\d+)\Z")
+#: Compiled by re on first use: reading the graph never needs it.
+_RELATIVE_RE = r"(?:(.+?)@)?(\w+)?([+-]\d+)\Z"
 _RESERVED_LABELS = ("head", "heads", "base", "current")
 
 
@@ -1032,7 +1033,7 @@ class RevisionMap:
             return None, None
         if not isinstance(target, str):
             raise RevisionError(f"Downgrade target {target!r} must be a string")
-        m = _RELATIVE_RE.match(target)
+        m = re.match(_RELATIVE_RE, target)
         if m is None:
             label, _, symbol = target.rpartition("@")
             return label or None, self.get_revision(symbol)
@@ -1096,7 +1097,7 @@ class RevisionMap:
     def _parse_upgrade_target(
         self, current: Any, target: Any, assert_relative_length: bool
     ) -> tuple[RevOrBase, ...]:
-        m = _RELATIVE_RE.match(target) if isinstance(target, str) else None
+        m = re.match(_RELATIVE_RE, target) if isinstance(target, str) else None
         if m is None:
             return self.get_revisions(target)
         label, symbol, relative = m.groups()
