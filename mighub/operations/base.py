@@ -142,6 +142,8 @@ class Operations:
         self.migration_context = migration_context
         self.target_metadata = target_metadata
         self.host = host
+        self._created_tables: dict[tuple[str | None, str], Any] = {}
+        """The tables ``op.create_table`` made in the current revision, by (schema, name)."""
 
     # -- dispatch ------------------------------------------------------------
 

@@ -514,8 +514,12 @@ class MigrationContext:
                 target_metadata=self.options.target_metadata,
                 host=host,
             )
-        with use(operations):
-            function(**kw)
+        operations._created_tables.clear()
+        try:
+            with use(operations):
+                function(**kw)
+        finally:
+            operations._created_tables.clear()
         after = hook.mighub_after_revision
         if after.get_hookimpls():
             after(context=self, step=step, duration=time.perf_counter() - started)
