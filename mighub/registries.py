@@ -205,6 +205,11 @@ class OperationRegistry(Registry[OperationSpec]):
         self.implementations.current_plugin = self.current_plugin
         self.implementations._add((op_class, dialect), function, replace=replace)
 
+    def spec(self, name: str) -> OperationSpec | None:
+        """How ``op.<name>`` is built, or ``None`` if no plugin registered ``name``."""
+        entry = self._entries.get(name)
+        return entry.value if entry is not None else None
+
     def implementation_for(self, op_class: type, dialect: str) -> Callable[..., Any]:
         """The implementation for ``dialect``, else the default, searching base classes too."""
         for cls in op_class.__mro__:

@@ -142,6 +142,8 @@ class Operations:
         self.migration_context = migration_context
         self.target_metadata = target_metadata
         self.host = host
+        self._created_tables: dict[tuple[str | None, str], Any] = {}
+        """The tables ``op.create_table`` made in the current revision, by (schema, name)."""
 
     # -- dispatch ------------------------------------------------------------
 
@@ -159,7 +161,10 @@ class Operations:
         if name.startswith("_"):
             raise AttributeError(name)
         op_class = self._spec(name).op_class
-        return _bind_builder(self, name, op_class, op_class.build)
+        call = _bind_builder(self, name, op_class, op_class.build)
+        # Kept, so the next op.<name> of this run finds it without coming back here.
+        self.__dict__[name] = call
+        return call
 
     def __dir__(self) -> list[str]:
         return sorted({*super().__dir__(), *self.registry})
@@ -368,10 +373,7 @@ class BatchOperations(Operations):
 
 
 def _lookup(registry: OperationRegistry, name: str) -> OperationSpec | None:
-    for entry in registry.entries():
-        if entry.key == name:
-            return entry.value
-    return None
+    return registry.spec(name)
 
 
 def _batch_names(registry: OperationRegistry) -> list[str]:

@@ -27,6 +27,7 @@ def create_table(operations: Operations, op: ops.CreateTableOp) -> Table:
     """Returns the new ``Table``, ready for ``op.bulk_insert``."""
     table = op.to_table(operations.metadata())
     operations.impl.create_table(table, if_not_exists=op.if_not_exists)
+    operations._created_tables[(op.schema, op.table_name)] = table
     return table
 
 
@@ -92,7 +93,37 @@ def alter_column(operations: Operations, op: ops.AlterColumnOp) -> None:
 
 
 def create_index(operations: Operations, op: ops.CreateIndexOp) -> None:
-    operations.impl.create_index(op.to_index(operations.metadata()), if_not_exists=op.if_not_exists)
+    table = _created_table_for(operations, op)
+    if table is None:
+        index = op.to_index(operations.metadata())
+        operations.impl.create_index(index, if_not_exists=op.if_not_exists)
+        return
+    # The index is built on the table op.create_table just made, in its MetaData (the
+    # same naming convention), instead of on a stand-in table of NullType columns:
+    # building a Table costs more than the rest of the operation. The table is left
+    # as op.create_table returned it.
+    index = op.to_index(table.metadata)
+    try:
+        operations.impl.create_index(index, if_not_exists=op.if_not_exists)
+    finally:
+        table.indexes.discard(index)
+
+
+def _created_table_for(operations: Operations, op: ops.CreateIndexOp) -> Table | None:
+    """The table of ``op`` if op.create_table made it in this revision and it has every
+    column the index names; ``None`` when the index needs a stand-in table.
+
+    Only plain indexes qualify: dialect options (``postgresql_include``...) may add
+    columns to the index's table, which must never touch the table the script holds.
+    """
+    table = operations._created_tables.get((op.schema, op.table_name))
+    if table is None or op.kw:
+        return None
+    columns = table.c
+    for column in op.columns:
+        if not isinstance(column, str) or column not in columns:
+            return None
+    return table
 
 
 def drop_index(operations: Operations, op: ops.DropIndexOp) -> None:

@@ -121,9 +121,15 @@ def _table_from_items(
 
 def _owner(item: Any) -> Table | None:
     """The table a constraint or index belongs to; ``None`` while it belongs to none."""
+    if isinstance(item, Constraint):
+        # An unattached Constraint refuses .table with an exception, which costs more
+        # than the rest of this; its parent says the same thing (a column-level
+        # constraint's parent is its Column, which is not a table either).
+        parent = getattr(item, "parent", None)
+        return parent if isinstance(parent, Table) else None
     try:
         return getattr(item, "table", None)
-    except InvalidRequestError:  # an unattached Constraint refuses .table
+    except InvalidRequestError:
         return None
 
 

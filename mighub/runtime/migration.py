@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from mighub.errors import MighubError
+from mighub.operations import Operations, use
 from mighub.runtime.version_table import IncompleteRecords, VersionTable
 
 if TYPE_CHECKING:
@@ -123,6 +124,7 @@ class MigrationContext:
         self._heads: tuple[str, ...] | None = None
         self.current_operation: Any = None
         self._prepared = False
+        self._operations: Operations | None = None
 
     # -- what env.py and scripts can ask -------------------------------------------
 
@@ -260,21 +262,16 @@ class MigrationContext:
         if connection.in_transaction():
             connection.commit()
 
-    @contextlib.contextmanager
-    def _step_transaction(self) -> Iterator[None]:
+    def _step_transaction(self) -> contextlib.AbstractContextManager[None]:
         """One revision's transaction, unless the whole run already has one."""
         if self.as_sql:
-            with self._written_transaction(
+            return self._written_transaction(
                 self.transactional_ddl and self.options.transaction_per_migration
-            ):
-                yield
-            return
+            )
         assert self.connection is not None
         if self._outer_transaction:
-            yield
-            return
-        with self._transaction():
-            yield
+            return _NOTHING
+        return self._transaction()
 
     @contextlib.contextmanager
     def autocommit_block(self) -> Iterator[None]:
@@ -499,23 +496,33 @@ class MigrationContext:
             )
 
     def _run_script(self, step: Any, kw: dict[str, Any]) -> None:
-        environment = self.environment
         function = step.revision.migration_function(step.direction)
-        hook = environment.project.host.hook
-        hook.mighub_before_revision(context=self, step=step)
+        host = self.environment.project.host
+        hook = host.hook
+        # A hook nobody implements is not called: pluggy's call machinery costs
+        # more than a trivial revision's own work, twice per revision.
+        before = hook.mighub_before_revision
+        if before.get_hookimpls():
+            before(context=self, step=step)
         started = time.perf_counter()
-        from mighub.operations import Operations, use
-
-        operations = Operations(
-            self.impl,
-            registry=environment.project.host.operations,
-            migration_context=self,
-            target_metadata=self.options.target_metadata,
-            host=environment.project.host,
-        )
-        with use(operations):
-            function(**kw)
-        hook.mighub_after_revision(context=self, step=step, duration=time.perf_counter() - started)
+        operations = self._operations
+        if operations is None:  # one for the run: it learns each op.<name> once
+            operations = self._operations = Operations(
+                self.impl,
+                registry=host.operations,
+                migration_context=self,
+                target_metadata=self.options.target_metadata,
+                host=host,
+            )
+        operations._created_tables.clear()
+        try:
+            with use(operations):
+                function(**kw)
+        finally:
+            operations._created_tables.clear()
+        after = hook.mighub_after_revision
+        if after.get_hookimpls():
+            after(context=self, step=step, duration=time.perf_counter() - started)
 
     def _notify_failure(self, step: Any, failure: MigrationError, duration: float) -> None:
         """Call every ``mighub_revision_failed`` implementation, newest plugin first.
@@ -554,8 +561,7 @@ class MigrationContext:
         for callback in self.options.on_version_apply:
             callback(ctx=self, step=info, heads=set(after), run_args=kw)
 
-    @contextlib.contextmanager
-    def _collect_statements(self, statements: list[str]) -> Iterator[None]:
+    def _collect_statements(self, statements: list[str]) -> contextlib.AbstractContextManager[None]:
         """Record the SQL a step runs, so a failure can say what was already done.
 
         One listener for the whole run, pointed at the current step's list:
@@ -567,8 +573,12 @@ class MigrationContext:
         nothing is recorded.
         """
         if self.connection is None or self.transactional_ddl:
-            yield
-            return
+            return _NOTHING
+        return self._collected_statements(statements)
+
+    @contextlib.contextmanager
+    def _collected_statements(self, statements: list[str]) -> Iterator[None]:
+        assert self.connection is not None
         if self._statement_listener is None:
             sink = self._statement_sink
 
@@ -613,6 +623,10 @@ class MigrationContext:
                     f"'--rolled-back'"
                 )
         return MigrationError(message)
+
+
+_NOTHING = contextlib.nullcontext()
+"""The context of a step that needs no transaction or statement log of its own."""
 
 
 def _first_line(exc: BaseException) -> str:

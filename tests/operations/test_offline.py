@@ -373,6 +373,56 @@ def test_create_index_with_dialect_options():
     )
 
 
+@pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
+def test_index_on_a_table_created_in_the_same_revision(dialect):
+    """The index is built on the table op.create_table returned (no stand-in), with the
+    same SQL as on a stand-in, and the table is left as op.create_table returned it."""
+    tables = []
+
+    def fn():
+        table = op.create_table(
+            "account",
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("name", sa.String(20)),
+            schema="sales",
+        )
+        tables.append(table)
+        op.create_index(None, "account", ["name"], schema="sales")
+        op.create_index(
+            "ix_account_id_name", "account", ["id", "name"], unique=True, schema="sales"
+        )
+        # not the created table's columns, another table, an expression, a dialect
+        # option: each on a stand-in table, as always
+        op.create_index("ix_account_code", "account", ["code"], schema="sales")
+        op.create_index("ix_other_name", "account", ["name"])
+        op.create_index("ix_account_lower", "account", [sa.text("lower(name)")], schema="sales")
+        op.create_index(
+            "ix_account_part",
+            "account",
+            ["name"],
+            schema="sales",
+            postgresql_where=sa.text("id > 0"),
+        )
+
+    out = run(dialect, fn)
+    on = "sales.account" if dialect == "postgresql" else "account"
+    ix = "" if dialect == "postgresql" else "sales."
+    assert out.endswith(
+        statements(
+            f"CREATE INDEX {ix}ix_sales_account_name ON {on} (name)",
+            f"CREATE UNIQUE INDEX {ix}ix_account_id_name ON {on} (id, name)",
+            f"CREATE INDEX {ix}ix_account_code ON {on} (code)",
+            "CREATE INDEX ix_other_name ON account (name)",
+            f"CREATE INDEX {ix}ix_account_lower ON {on} (lower(name))",
+            f"CREATE INDEX {ix}ix_account_part ON {on} (name)"
+            + (" WHERE id > 0" if dialect == "postgresql" else ""),
+        )
+    )
+    (table,) = tables
+    assert table.indexes == set()
+    assert list(table.c.keys()) == ["id", "name"]
+
+
 def test_constraints_on_postgresql():
     def fn():
         op.create_primary_key(None, "account", ["id"])
