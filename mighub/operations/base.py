@@ -148,7 +148,7 @@ class Operations:
     # -- dispatch ------------------------------------------------------------
 
     def _spec(self, name: str) -> OperationSpec:
-        spec = _lookup(self.registry, name)
+        spec = self.registry.spec(name)
         if spec is None:
             installed = ", ".join(sorted(self.registry)) or "none"
             raise AttributeError(
@@ -359,7 +359,7 @@ class BatchOperations(Operations):
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):
             raise AttributeError(name)
-        spec = _lookup(self.registry, name)
+        spec = self.registry.spec(name)
         if spec is None or not spec.batch:
             offered = ", ".join(_batch_names(self.registry)) or "none"
             raise AttributeError(
@@ -370,10 +370,6 @@ class BatchOperations(Operations):
 
     def __dir__(self) -> list[str]:
         return sorted({*object.__dir__(self), *_batch_names(self.registry)})
-
-
-def _lookup(registry: OperationRegistry, name: str) -> OperationSpec | None:
-    return registry.spec(name)
 
 
 def _batch_names(registry: OperationRegistry) -> list[str]:

@@ -514,8 +514,7 @@ class MigrationContext:
                 target_metadata=self.options.target_metadata,
                 host=host,
             )
-        operations._created_tables.clear()
-        try:
+        try:  # what op.create_table made is known only within its own revision
             with use(operations):
                 function(**kw)
         finally:

@@ -543,8 +543,7 @@ def iter_script_files(
         subdirs = []
         try:
             for name in sorted(names):
-                # is_script_name(), inlined: this loop runs for every script on every command.
-                if name.endswith(".py") and not name.startswith(("_", ".")):
+                if is_script_name(name):
                     try:
                         st = stat(name, dir_fd=fd) if fd is not None else stat(base + name)
                     except OSError:
