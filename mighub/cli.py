@@ -8,6 +8,8 @@ error (click's).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -227,6 +229,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_error(project, exc)
         return 1
     except BrokenPipeError:
+        # The reader went away (`mighub history | head`): nothing left to say, and
+        # Python's own flush of stdout at exit must not complain about it either.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except Exception as exc:
         print_error(project, exc, bug=True)

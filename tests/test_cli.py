@@ -292,3 +292,23 @@ def test_missing_autogen_plugin_is_explained(run, project_dir: Path) -> None:
         "Error: --autogenerate comes with the mighub-autogen plugin, which is not installed or "
         "is disabled (see 'mighub plugins'): pip install mighub-autogen\n"
     )
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> None:
+    """``mighub history | head`` and ``mighub upgrade head --sql | head``: when the
+    reader of stdout closes it, the command stops with status 1 and says nothing,
+    not even from inside env.py (which writes the SQL)."""
+    mighub = [sys.executable, "-m", "mighub"]
+    subprocess.run([*mighub, "init", "migrations"], cwd=tmp_path, check=True, capture_output=True)
+    for message in ("one", "two"):
+        subprocess.run(
+            [*mighub, "revision", "-m", message], cwd=tmp_path, check=True, capture_output=True
+        )
+    for args in (["history"], ["upgrade", "head", "--sql"]):
+        proc = subprocess.Popen(
+            [*mighub, *args], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # before the command has written anything
+        stderr = proc.stderr.read().decode()
+        assert (proc.wait(), stderr) == (1, ""), args

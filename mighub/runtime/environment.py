@@ -99,8 +99,8 @@ class EnvironmentContext:
         try:
             with self._sys_path(), self.activate():
                 runpy.run_path(str(env_py), run_name="mighub_env")
-        except MighubError:
-            raise
+        except (MighubError, BrokenPipeError):
+            raise  # ours, or the reader of --sql output went away (`| head`): not env.py's fault
         except Exception as exc:
             # env.py is the project's code: its failure is the user's to fix, not a mighub bug.
             where = _innermost_frame_in(exc, env_py)
