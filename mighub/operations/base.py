@@ -68,6 +68,14 @@ class Operation:
     op_name: ClassVar[str] = "operation"
     """The ``op.<name>`` of this class, for messages."""
 
+    runs_user_sql: ClassVar[bool] = False
+    """True for an operation that runs SQL the script wrote (``op.execute``).
+
+    Such SQL may read the version table or end the transaction, so a run that
+    writes the version table once, at its commit, writes it before this
+    operation runs (see :meth:`~mighub.runtime.migration.MigrationContext.write_versions`).
+    """
+
     @classmethod
     def build(cls, operations: Operations, *args: Any, **kw: Any) -> Operation:
         """Make the operation from the arguments of ``op.<name>(...)``.
@@ -182,6 +190,8 @@ class Operations:
         # So that a failure can name the operation it happened in, and only that one: once
         # it has run, what fails next (the script's own code, the end of a batch block) is
         # not its doing, while an operation run by another's implementation hands back.
+        if operation.runs_user_sql:
+            context.write_versions()
         outer, context.current_operation = context.current_operation, operation
         result = implementation(self, operation)
         context.current_operation = outer
@@ -285,6 +295,8 @@ class Operations:
 
     def get_bind(self) -> Connection:
         """The connection of the run (a mock that writes SQL, offline)."""
+        if self.migration_context is not None:
+            return self.migration_context.bind  # type: ignore[no-any-return]
         return self.impl.bind  # type: ignore[no-any-return]
 
     def get_context(self) -> Any:
@@ -309,6 +321,8 @@ class Operations:
                 "op.run_async needs a database connection; it cannot run in offline (--sql) mode"
             )
         connection = self.impl.connection
+        if self.migration_context is not None:
+            self.migration_context.write_versions()
         if not connection.dialect.is_async:
             raise MighubError(
                 f"op.run_async needs an async driver (such as sqlite+aiosqlite or "

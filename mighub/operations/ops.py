@@ -1319,6 +1319,7 @@ class ExecuteSQLOp(Operation):
     """
 
     op_name = "execute"
+    runs_user_sql = True
 
     sqltext: Any
     _: KW_ONLY

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from mighub.errors import MighubError
 from mighub.operations import Operations, use
 from mighub.runtime.version_table import IncompleteRecords, VersionTable
+from mighub.script.graph import version_ops_between
 
 if TYPE_CHECKING:
     from mighub.ddl.impl import DialectImpl
@@ -125,12 +126,20 @@ class MigrationContext:
         self.current_operation: Any = None
         self._prepared = False
         self._operations: Operations | None = None
+        # Inside a run-wide transaction, the version table is written once, at the
+        # end (write_versions): what it holds now, and what it should hold.
+        self._written_heads: tuple[str, ...] | None = None
+        self._pending_heads: tuple[str, ...] | None = None
 
     # -- what env.py and scripts can ask -------------------------------------------
 
     @property
     def bind(self) -> Any:
-        """The live connection online; offline, a mock that writes what it is given."""
+        """The live connection online; offline, a mock that writes what it is given.
+
+        Whoever asks may read the version table, so it is brought up to date first.
+        """
+        self.write_versions()
         return self.impl.bind
 
     @property
@@ -142,6 +151,7 @@ class MigrationContext:
         return self.options.extra
 
     def execute(self, sql: Any, execution_options: Mapping[str, Any] | None = None) -> None:
+        self.write_versions()
         self.impl.execute(sql, execution_options=execution_options)
 
     def get_current_heads(self) -> tuple[str, ...]:
@@ -150,6 +160,7 @@ class MigrationContext:
             start = self.options.starting_rev or self.environment.request.starting_rev
             return self.environment.script.revision_map.offline_start(start)
         assert self.connection is not None
+        self.write_versions()
         return self.version_table.read(self.connection)
 
     def get_current_revision(self) -> str | None:
@@ -256,6 +267,7 @@ class MigrationContext:
             if connection.in_transaction():
                 self.impl.before_commit()
         except BaseException:
+            self._pending_heads = self._written_heads = None  # rolled back with the rest
             if connection.in_transaction():
                 connection.rollback()
             raise
@@ -293,6 +305,7 @@ class MigrationContext:
         connection = self.connection
         was_in_transaction = connection.in_transaction()
         if was_in_transaction:
+            self.write_versions()  # what this commit makes durable must be recorded
             connection.commit()
         previous = connection.get_isolation_level()
         connection.execution_options(isolation_level="AUTOCOMMIT")
@@ -334,6 +347,7 @@ class MigrationContext:
             self.environment.planned = list(steps)
             for step in steps:
                 heads = self._run_step(step, heads, kw)
+            self._write_versions_at_end()
             self._heads = heads
             if steps and self._callers_transaction and self.connection is not None:
                 self._watch_callers_transaction(self.connection)
@@ -435,8 +449,15 @@ class MigrationContext:
                 if not is_stamp:
                     self._run_script(step, kw)
                 ops = step.version_ops(heads)
-                self.version_table.apply(self.impl, ops, online=not self.as_sql)
                 new_heads = step.apply(heads)
+                if not is_stamp and self._defers_versions():
+                    self.version_table.check(ops)
+                    if self._pending_heads is None:
+                        self._written_heads = heads
+                    self._pending_heads = new_heads
+                else:
+                    self.write_versions()
+                    self.version_table.apply(self.impl, ops, online=not self.as_sql)
                 resolved = getattr(step, "clears_incomplete", None)
                 if resolved is not None:
                     self.incomplete.clear(self.impl, resolved)
@@ -456,6 +477,53 @@ class MigrationContext:
             elapsed = time.perf_counter() - started
             environment.progress(f"  done in {_seconds(elapsed)}")
         return new_heads
+
+    def _defers_versions(self) -> bool:
+        """Whether the version table can wait for the end of the run.
+
+        Only inside the run-wide transaction that mighub itself began on a
+        database with transactional DDL: nobody else sees the rows before the
+        commit, and a failure rolls them back with the schema anyway, so one
+        write at the end leaves the same table as one per revision, for one
+        statement instead of hundreds. A transaction begun by env.py's caller
+        is not deferred: the caller decides what a failure commits.
+        """
+        return (
+            self._outer_transaction
+            and not self._callers_transaction
+            and self.transactional_ddl
+            and not self.as_sql
+        )
+
+    def write_versions(self) -> None:
+        """Bring the version table up to date with the revisions run so far.
+
+        Called before anything that may look at the table or make the
+        transaction durable: the run's commit, ``autocommit_block()``,
+        ``op.execute()``, ``op.get_bind()``, ``context.get_bind()``, reading
+        the heads, ``on_version_apply`` callbacks and revision hooks.
+        """
+        pending = self._pending_heads
+        if pending is None:
+            return
+        written = self._written_heads or ()
+        self._pending_heads = self._written_heads = None
+        self.version_table.apply(self.impl, version_ops_between(written, pending), online=True)
+
+    def _write_versions_at_end(self) -> None:
+        if self._pending_heads is None:
+            return
+        heads = self._pending_heads
+        try:
+            self.write_versions()
+        except Exception as exc:
+            detail = getattr(exc, "orig", None) or exc
+            raise MigrationError(
+                f"recording the new heads ({_short(heads)}) in "
+                f"{self.version_table.display_name} failed: {type(detail).__name__}: "
+                f"{_first_line(detail)}; the transaction was rolled back (nothing of this run "
+                f"was kept)"
+            ) from exc
 
     def _check_incomplete(self, request: Any) -> None:
         """Refuse to run while an earlier failure awaits ``mighub resolve``."""
@@ -503,6 +571,7 @@ class MigrationContext:
         # more than a trivial revision's own work, twice per revision.
         before = hook.mighub_before_revision
         if before.get_hookimpls():
+            self.write_versions()
             before(context=self, step=step)
         started = time.perf_counter()
         operations = self._operations
@@ -521,6 +590,7 @@ class MigrationContext:
             operations._created_tables.clear()
         after = hook.mighub_after_revision
         if after.get_hookimpls():
+            self.write_versions()
             after(context=self, step=step, duration=time.perf_counter() - started)
 
     def _notify_failure(self, step: Any, failure: MigrationError, duration: float) -> None:
@@ -551,6 +621,7 @@ class MigrationContext:
     ) -> None:
         if not self.options.on_version_apply:
             return
+        self.write_versions()
         if is_stamp:
             up, down = step.to, step.from_
         else:

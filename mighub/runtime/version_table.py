@@ -72,11 +72,7 @@ class VersionTable:
         """
         for op in ops:
             if op.kind == "insert":
-                if len(op.new) > VERSION_LENGTH:
-                    raise VersionTableError(
-                        f"revision id {op.new!r} is longer than the {VERSION_LENGTH} characters "
-                        f"{self.display_name}.version_num holds"
-                    )
+                self.check((op,))
                 # As parameters: offline they are written as literals. (A literal
                 # column would make SQLAlchemy add RETURNING for the primary key.)
                 # An insert either adds its row or fails; drivers disagree on its rowcount.
@@ -96,6 +92,15 @@ class VersionTable:
             sql = template.replace(_OLD, _quote(op.old)) if op.old is not None else template
             sql = sql.replace(_NEW, _quote(op.new)) if op.new is not None else sql
             impl._write_statement(sql)
+
+    def check(self, ops: Iterable[Any]) -> None:
+        """Refuse a revision id the table cannot hold, before any statement is sent."""
+        for op in ops:
+            if op.kind == "insert" and len(op.new) > VERSION_LENGTH:
+                raise VersionTableError(
+                    f"revision id {op.new!r} is longer than the {VERSION_LENGTH} characters "
+                    f"{self.display_name}.version_num holds"
+                )
 
     def _offline_sql(self, impl: DialectImpl, kind: str) -> str:
         cache = self._offline_templates

@@ -247,6 +247,21 @@ def apply_version_ops(heads: Iterable[str], ops: Iterable[VersionOp]) -> tuple[s
     return tuple(rows)
 
 
+def version_ops_between(before: Iterable[str], after: Iterable[str]) -> tuple[VersionOp, ...]:
+    """The fewest statements that turn version rows ``before`` into ``after``.
+
+    A row that goes and one that comes pair up as an ``update``; the rest are
+    ``delete`` or ``insert``. Used to write many revisions' moves at once.
+    """
+    before, after = tuple(before), tuple(after)
+    gone = [row for row in before if row not in after]
+    new = [row for row in after if row not in before]
+    ops = [VersionOp("update", old, row) for old, row in zip(gone, new, strict=False)]
+    ops += [VersionOp("delete", old, None) for old in gone[len(new) :]]
+    ops += [VersionOp("insert", None, row) for row in new[len(gone) :]]
+    return tuple(ops)
+
+
 class MigrationStep:
     """Run one revision's ``upgrade()`` or ``downgrade()``, then move the version rows.
 
@@ -1472,4 +1487,5 @@ __all__ = [
     "apply_steps",
     "apply_version_ops",
     "parse_range",
+    "version_ops_between",
 ]

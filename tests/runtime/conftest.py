@@ -8,12 +8,14 @@ that cannot be reached skips the test with the reason, unless
 
 from __future__ import annotations
 
+import json
 import os
 import textwrap
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -137,6 +139,35 @@ class MigrationProject:
         body = "\n".join(lines)
         path.write_text(body, encoding="utf-8")
         return path
+
+    def configure_also(self, keywords: str) -> None:
+        """Add keyword arguments (``"a=1, b=2"``) to env.py's online ``context.configure()``."""
+        env_py = self.root / "migrations" / "env.py"
+        call = "context.configure(connection=connection, target_metadata=target_metadata"
+        text = env_py.read_text()
+        assert call + ")" in text
+        env_py.write_text(text.replace(call + ")", f"{call}, {keywords})"))
+
+    def record_version_applies(self, entry: str) -> Callable[[], list[Any]]:
+        """Make env.py's ``on_version_apply`` callback note ``entry`` (an expression of
+        ``ctx``, ``step`` and ``heads``) for each step; returns a reader of the notes."""
+        env_py = self.root / "migrations" / "env.py"
+        env_py.write_text(
+            env_py.read_text()
+            .replace(
+                "def run_migrations_online() -> None:",
+                "SEEN = []\n\n\ndef record(ctx, step, heads, run_args):\n"
+                f"    SEEN.append({entry})\n\n\n"
+                "def run_migrations_online() -> None:",
+            )
+            .replace(
+                "            context.run_migrations()\n",
+                "            context.run_migrations()\n"
+                "    (config.root / 'seen.json').write_text(__import__('json').dumps(SEEN))\n",
+            )
+        )
+        self.configure_also("on_version_apply=record")
+        return lambda: json.loads((self.root / "seen.json").read_text())
 
     def engine(self) -> sa.Engine:
         return sa.create_engine(self.url, poolclass=sa.pool.NullPool)

@@ -100,31 +100,11 @@ def test_mighub_after_revision_can_veto_and_roll_back(sqlite_project) -> None:
 
 def test_on_version_apply_sees_each_step(sqlite_project) -> None:
     project = sqlite_project
-    env_py = project.root / "migrations" / "env.py"
-    env_py.write_text(
-        env_py.read_text()
-        .replace(
-            "def run_migrations_online() -> None:",
-            "SEEN = []\n\n\ndef record(ctx, step, heads, run_args):\n"
-            "    SEEN.append((step.up_revision_ids, step.is_upgrade, sorted(heads)))\n\n\n"
-            "def run_migrations_online() -> None:",
-        )
-        .replace(
-            "context.configure(connection=connection, target_metadata=target_metadata)",
-            "context.configure(connection=connection, target_metadata=target_metadata, "
-            "on_version_apply=record)",
-        )
-        .replace(
-            "            context.run_migrations()\n",
-            "            context.run_migrations()\n"
-            "    (config.root / 'seen.json').write_text(__import__('json').dumps(SEEN))\n",
-        )
-    )
+    seen = project.record_version_applies("(step.up_revision_ids, step.is_upgrade, sorted(heads))")
     project.revision("aaaa00000001", None)
     project.revision("bbbb00000002", "aaaa00000001")
     project.ok("upgrade", "head")
-    seen = json.loads((project.root / "seen.json").read_text())
-    assert seen == [
+    assert seen() == [
         [["aaaa00000001"], True, ["aaaa00000001"]],
         [["bbbb00000002"], True, ["bbbb00000002"]],
     ]

@@ -281,14 +281,7 @@ def test_a_failure_after_an_operation_does_not_blame_it(sqlite_project) -> None:
 
 
 def test_transaction_per_migration_keeps_earlier_revisions(project, backend) -> None:
-    env_py = project.root / "migrations" / "env.py"
-    env_py.write_text(
-        env_py.read_text().replace(
-            "context.configure(connection=connection, target_metadata=target_metadata)",
-            "context.configure(connection=connection, target_metadata=target_metadata, "
-            "transaction_per_migration=True)",
-        )
-    )
+    project.configure_also("transaction_per_migration=True")
     project.revision("aaaa00000001", None, CREATE_ACCOUNT)
     project.revision("bbbb00000002", "aaaa00000001", 'op.execute("SELECT * FROM nowhere")')
     result = project.run("upgrade", "head")
