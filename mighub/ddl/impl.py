@@ -521,11 +521,19 @@ def _placeholder(table_name: str, schema: str | None) -> Table:
     return Table(table_name, MetaData(), schema=schema)
 
 
-def _ensure_referred_tables(table: Table) -> None:
-    """Give each foreign key of ``table`` a stand-in for the table it refers to.
+#: ``Table.info`` key marking a table mighub made up so a foreign key can resolve.
+STAND_IN = "mighub_stand_in"
 
-    A migration names the referred table by string and rarely has it in the
-    same ``MetaData``; SQLAlchemy needs it there to write ``REFERENCES``.
+
+def _ensure_referred_tables(table: Table) -> None:
+    """Give each foreign key of ``table`` a table to refer to in its ``MetaData``.
+
+    A migration names the referred table by string; SQLAlchemy needs it in the
+    same ``MetaData`` to write ``REFERENCES``. A table created earlier in the
+    run is found there as it is; otherwise a stand-in with just the referred
+    columns is added. A real table that lacks the column (added later by
+    ``add_column``) is not changed: a stand-in takes its place in the
+    ``MetaData`` instead.
     """
     metadata = table.metadata
     for fk in table.foreign_keys:
@@ -533,11 +541,15 @@ def _ensure_referred_tables(table: Table) -> None:
         schema = parts[0] if len(parts) == 3 else None
         name, column_name = parts[-2], parts[-1]
         key = f"{schema}.{name}" if schema else name
-        table = metadata.tables.get(key)
-        if table is None:
-            table = Table(name, metadata, schema=schema)
-        if column_name not in table.c:
-            table.append_column(Column(column_name, sqltypes.NullType()))
+        referred = metadata.tables.get(key)
+        if referred is not None and column_name in referred.c:
+            continue
+        if referred is not None and referred is not table and not referred.info.get(STAND_IN):
+            metadata.remove(referred)
+            referred = None
+        if referred is None:
+            referred = Table(name, metadata, schema=schema, info={STAND_IN: True})
+        referred.append_column(Column(column_name, sqltypes.NullType()))
 
 
 def _constraint_order(constraint: Constraint) -> tuple[int, str]:

@@ -152,6 +152,7 @@ class Operations:
         self.host = host
         self._created_tables: dict[tuple[str | None, str], Any] = {}
         """The tables ``op.create_table`` made in the current revision, by (schema, name)."""
+        self._created_metadata: MetaData | None = None
 
     # -- dispatch ------------------------------------------------------------
 
@@ -271,6 +272,23 @@ class Operations:
         if self.target_metadata is not None:
             return MetaData(naming_convention=dict(self.target_metadata.naming_convention))
         return MetaData()
+
+    def created_tables_metadata(self, schema: str | None, table_name: str) -> MetaData:
+        """The ``MetaData`` ``op.create_table`` builds its tables in, ``schema.table_name`` free.
+
+        One for the run (with the target metadata's naming convention), so a
+        foreign key to a table created in an earlier revision resolves to that
+        table: building a stand-in for it instead costs more than the rest of
+        a simple ``CREATE TABLE``. A table of the same name from before (dropped
+        since, or a stand-in) leaves it first.
+        """
+        metadata = self._created_metadata
+        if metadata is None:
+            metadata = self._created_metadata = self.metadata()
+        existing = metadata.tables.get(f"{schema}.{table_name}" if schema else table_name)
+        if existing is not None:
+            metadata.remove(existing)
+        return metadata
 
     def f(self, name: str) -> Any:
         """Mark ``name`` as final: the naming convention leaves it as it is.

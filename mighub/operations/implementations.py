@@ -24,8 +24,12 @@ if TYPE_CHECKING:
 
 
 def create_table(operations: Operations, op: ops.CreateTableOp) -> Table:
-    """Returns the new ``Table``, ready for ``op.bulk_insert``."""
-    table = op.to_table(operations.metadata())
+    """Returns the new ``Table``, ready for ``op.bulk_insert``.
+
+    The table is built in the run's ``MetaData`` of created tables, where a later
+    foreign key to it finds it (see :meth:`Operations.created_tables_metadata`).
+    """
+    table = op.to_table(operations.created_tables_metadata(op.schema, op.table_name))
     operations.impl.create_table(table, if_not_exists=op.if_not_exists)
     operations._created_tables[(op.schema, op.table_name)] = table
     return table
