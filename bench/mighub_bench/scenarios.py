@@ -488,7 +488,7 @@ def s6(ctx: Context) -> list[Case]:
                 "S6",
                 f"upgrade head, {n(count)} revisions creating tables ({style}), PostgreSQL",
                 [*subjects, floor],
-                ctx.rounds(7 if simple else 3),
+                ctx.rounds(7),
                 True,
                 skipped=skipped,
             )
