@@ -277,6 +277,15 @@ _ASSIGN = (
     r"(None|" + _STR + r"|" + _SEQ + r")" + _END
 )
 _ITEM = r"#[^\n]*|\"([^\"\\\n]*)\"|'([^'\\\n]*)'"
+# The four assignments in the order every template writes them, one per line.
+_VALUE = r"(None|" + _STR + r"|" + _SEQ + r")"
+_BLOCK = "".join(
+    name
+    + r"[ \t]*(?::[^=\n#]+)?=[ \t]*"
+    + (r"(" + _STR + r")" if name == "revision" else _VALUE)
+    + _END
+    for name in ("revision", "down_revision", "branch_labels", "depends_on")
+)
 _QUOTES = ("'", '"')
 # the code part of a line: everything up to a comment, skipping simple strings
 _CODE = r"""(?:[^#'"\\]|"[^"\\\n]*"|'[^'\\\n]*')*"""
@@ -295,6 +304,7 @@ class _Patterns:
         "lead": (_LEAD,),
         "stringish": (_STRINGISH,),
         "assign": (_ASSIGN,),
+        "block": (_BLOCK,),
         "item": (_ITEM,),
         "code": (_CODE,),
     }
@@ -400,7 +410,7 @@ def scan_header_text(text: str) -> tuple[dict[str, object], str] | None:
     """
     m = _rx.doc.match(text)
     if m is not None:
-        docstring = next(g for g in m.groups() if g is not None)
+        docstring = m.group(m.lastindex)  # the one alternative that matched
         pos = m.end()
     else:
         lead = _rx.lead.match(text)
@@ -410,6 +420,9 @@ def scan_header_text(text: str) -> tuple[dict[str, object], str] | None:
         docstring = ""
         pos = 0
 
+    block = _standard_block(text, pos)
+    if block is not None:
+        return block, docstring
     triple = min((i for i in (text.find('"""', pos), text.find("'''", pos)) if i != -1), default=-1)
     values: dict[str, object] = {}
     last_end = -1
@@ -429,18 +442,66 @@ def scan_header_text(text: str) -> tuple[dict[str, object], str] | None:
         if at != last_end and _prev_line_blocks(text, at, pos):
             return None
         last_end = a.end()
-        raw = a.group(2)
-        first = raw[0]
-        if first in _QUOTES:
-            value: object = raw[1:-1]
-        elif first == "N":
-            value = None
-        else:
-            if (first == "(") != (raw[-1] == ")"):
-                return None
-            value = _seq_value(raw)
+        value = _value(a.group(2))
+        if value is _MISMATCHED:
+            return None
         values[a.group(1)] = value
     return values, docstring
+
+
+def _value(raw: str) -> object:
+    """A matched header value as Python would read it; ``_MISMATCHED`` for ``("a"]``."""
+    first = raw[0]
+    if first in _QUOTES:
+        return raw[1:-1]
+    if first == "N":
+        return None
+    if (first == "(") != (raw[-1] == ")"):
+        return _MISMATCHED
+    return _seq_value(raw)
+
+
+_MISMATCHED = object()
+
+
+def _standard_block(text: str, pos: int) -> dict[str, object] | None:
+    """The header values when the file has the templates' shape, else None.
+
+    That shape is the four assignments on consecutive lines, in the usual
+    order, after which no name appears again. What comes before the block
+    cannot change its values (the last assignment wins) unless it opens a
+    string or a statement that the block would continue, which the checks on
+    triple quotes and on the previous line rule out; so one match reads them.
+    """
+    if text.startswith("revision", pos) and (pos == 0 or text[pos - 1] == "\n"):
+        at = pos
+    else:
+        at = text.find("\nrevision", pos) + 1
+        if not at:
+            return None
+    if text.find('"""', pos, at) != -1 or text.find("'''", pos, at) != -1:
+        return None
+    if (
+        text.count("revision", at) != 2
+        or text.count("branch_labels", at) != 1
+        or text.count("depends_on", at) != 1
+    ):
+        return None
+    m = _rx.block.match(text, at)
+    if m is None or _prev_line_blocks(text, at, pos):
+        return None
+    revision, down, labels, depends = m.groups()
+    values = {
+        "revision": revision[1:-1],
+        "down_revision": _value(down),
+        "branch_labels": _value(labels),
+        "depends_on": _value(depends),
+    }
+    return (
+        None
+        if _MISMATCHED in (values["down_revision"], values["branch_labels"], values["depends_on"])
+        else values
+    )
 
 
 def parse_header(data: bytes | str, path: object = "<string>") -> ScriptHeader:

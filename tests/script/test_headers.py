@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from mighub.script.errors import ScriptError
 from mighub.script.headers import (
     ScriptHeader,
+    _rx,
+    _standard_block,
     is_script_name,
     parse_header,
     parse_header_ast,
@@ -73,6 +75,81 @@ def test_standard_script_is_read_by_the_fast_scanner():
     )
     assert h.doc == "add account table"
     assert h.longdoc.endswith("Create Date: 2026-01-02 10:00:00")
+
+
+def read_as_one_block(text: str) -> bool:
+    """Whether the templates' shape was recognised: the four names read in one match."""
+    doc = _rx.doc.match(text)
+    return _standard_block(text, doc.end() if doc else 0) is not None
+
+
+ALEMBIC_SHAPE = '''\
+"""merge two heads
+
+Revision ID: 3b2a
+Revises: 1a1a, 2b2b
+"""
+from typing import Sequence, Union
+
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision: str = '3b2a'
+down_revision: Union[str, Sequence[str], None] = ('1a1a', '2b2b')
+branch_labels: Union[str, Sequence[str], None] = ('main',)
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    pass
+'''
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        STANDARD,
+        ALEMBIC_SHAPE,
+        "revision = 'a'\ndown_revision = None\nbranch_labels = None\ndepends_on = 'b'\n",
+        '"""doc"""\nrevision = "a"  # the id\ndown_revision = [\'b\']\nbranch_labels = None\n'
+        "depends_on = None\n",
+    ],
+)
+def test_the_templates_shape_is_read_in_one_match(text):
+    assert read_as_one_block(text)
+    both(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # assigned again further down: the last assignment wins
+        STANDARD + 'revision = "ffff"\n',
+        # a name mentioned again after the block
+        STANDARD + "# depends_on is None on purpose\n",
+        # the block is inside a string
+        'x = """\nrevision = "b"\ndown_revision = None\nbranch_labels = None\n'
+        'depends_on = None\n"""\n',
+        # the block continues a statement begun on the line before
+        'x = f(1,\nrevision = "b"\ndown_revision = None\nbranch_labels = None\n'
+        'depends_on = None)\nrevision = "a"\n',
+        # the usual order, but something between two of the lines
+        'revision = "a"\ndown_revision = None\nx = 1\nbranch_labels = None\ndepends_on = None\n',
+        # brackets that do not match
+        'revision = "a"\ndown_revision = ("b"]\nbranch_labels = None\ndepends_on = None\n',
+    ],
+)
+def test_near_misses_of_the_templates_shape_are_read_the_long_way(text):
+    assert not read_as_one_block(text)
+    try:
+        expected = parse_header_ast(text, "x.py")
+    except ScriptError as exc:
+        with pytest.raises(ScriptError) as info:
+            parse_header(text, "x.py")
+        assert str(info.value) == str(exc)
+    else:
+        assert parse_header(text, "x.py") == expected
 
 
 def test_doc_is_the_first_paragraph_even_over_several_lines():
