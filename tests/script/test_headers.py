@@ -58,6 +58,18 @@ def both(text: str) -> ScriptHeader:
     return fast
 
 
+def agrees_with_ast(text: str) -> None:
+    """parse_header gives what ast gives: the same header, or the same error."""
+    try:
+        expected = parse_header_ast(text, "x.py")
+    except ScriptError as exc:
+        with pytest.raises(ScriptError) as info:
+            parse_header(text, "x.py")
+        assert str(info.value) == str(exc)
+    else:
+        assert parse_header(text, "x.py") == expected
+
+
 def fast_path_used(text: str) -> bool:
     return scan_header_text(textwrap.dedent(text)) is not None
 
@@ -142,14 +154,7 @@ def test_the_templates_shape_is_read_in_one_match(text):
 )
 def test_near_misses_of_the_templates_shape_are_read_the_long_way(text):
     assert not read_as_one_block(text)
-    try:
-        expected = parse_header_ast(text, "x.py")
-    except ScriptError as exc:
-        with pytest.raises(ScriptError) as info:
-            parse_header(text, "x.py")
-        assert str(info.value) == str(exc)
-    else:
-        assert parse_header(text, "x.py") == expected
+    agrees_with_ast(text)
 
 
 def test_doc_is_the_first_paragraph_even_over_several_lines():
@@ -513,11 +518,4 @@ def test_file_bigger_than_the_size_hint_is_read_whole(tmp_path):
     ],
 )
 def test_more_shapes_agree(text):
-    try:
-        expected = parse_header_ast(text, "x.py")
-    except ScriptError as exc:
-        with pytest.raises(ScriptError) as info:
-            parse_header(text, "x.py")
-        assert str(info.value) == str(exc)
-    else:
-        assert parse_header(text, "x.py") == expected
+    agrees_with_ast(text)
