@@ -20,10 +20,12 @@ import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mighub.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -98,14 +100,14 @@ class Config:
 
     def __init__(
         self,
-        path: Path | None,
+        path: str | os.PathLike[str] | None,
         values: dict[str, Any] | None = None,
         section: str | None = None,
         name: str | None = None,
         url_option: str | None = None,
         x_arguments: list[str] | None = None,
     ) -> None:
-        self.path = path
+        self.path = path  # type: ignore[assignment]
         self.values: dict[str, Any] = values if values is not None else {}
         self.section = section
         self.name = name
@@ -116,29 +118,47 @@ class Config:
         return f"Config(path={self.path!r}, name={self.name!r})"
 
     # -- where things are ----------------------------------------------------
+    # Paths are kept as strings and handed out as Path objects on request: the
+    # commands that only read the revision graph never need pathlib, whose import
+    # costs more than the rest of reading the configuration.
+
+    @property
+    def path(self) -> Path | None:
+        """The configuration file, or None when there is none."""
+        return None if self._file is None else _path(self._file)
+
+    @path.setter
+    def path(self, value: str | os.PathLike[str] | None) -> None:
+        self._file = None if value is None else os.fspath(value)
 
     @property
     def exists(self) -> bool:
-        return self.path is not None
+        return self._file is not None
 
     @property
     def location(self) -> str:
         """How errors refer to the configuration: the file, plus the table inside it."""
-        if self.path is None:
+        if self._file is None:
             return "(no configuration file)"
-        return f"{self.path} [{self.section}]" if self.section else str(self.path)
+        return f"{self._file} [{self.section}]" if self.section else self._file
 
     @property
     def root(self) -> Path:
         """The directory relative paths in the configuration are taken from."""
-        return self.path.parent if self.path is not None else Path.cwd()
+        return _path(self.root_dir())
+
+    def root_dir(self) -> str:
+        """:attr:`root` as a string."""
+        if self._file is None:
+            return os.getcwd()
+        return os.path.dirname(self._file) or os.curdir
 
     def require(self) -> None:
         """Stop with a helpful error when a command needs a configuration and there is none."""
-        if self.path is None:
+        if self._file is None:
             raise ConfigError(
                 f"no configuration found: looked for {CONFIG_FILE} and [tool.mighub] in "
-                f"{PYPROJECT_FILE} in {Path.cwd()}; run 'mighub init migrations' "
+                f"{PYPROJECT_FILE} in {os.getcwd()}; run 'mighub init migrations' "
                 f"or pass -c PATH"
             )
 
@@ -156,23 +176,33 @@ class Config:
         return list(default) if isinstance(default, list) else default
 
     def resolve_path(self, value: str) -> Path:
-        path = Path(value).expanduser()
-        return path if path.is_absolute() else (self.root / path)
+        return _path(self._resolve(value))
+
+    def _resolve(self, value: str) -> str:
+        path = os.path.expanduser(value)
+        return path if os.path.isabs(path) else os.path.join(self.root_dir(), path)
 
     @property
     def script_location(self) -> Path:
+        return _path(self._script_location())
+
+    def _script_location(self) -> str:
         self.require()
         value = self.get("script_location")
         if value is None:
             raise ConfigError(f"{self.location}: the key 'script_location' is required")
-        return self.resolve_path(value)
+        return self._resolve(value)
 
     @property
     def version_locations(self) -> list[Path]:
+        return [_path(location) for location in self.version_location_strings()]
+
+    def version_location_strings(self) -> list[str]:
+        """:attr:`version_locations` as strings, for code that needs no ``Path``."""
         values = self.get("version_locations")
         if values is None:
-            return [self.script_location / "versions"]
-        return [self.resolve_path(v) for v in values]
+            return [os.path.join(self._script_location(), "versions")]
+        return [self._resolve(v) for v in values]
 
     # -- the database --------------------------------------------------------
 
@@ -194,9 +224,9 @@ class Config:
         Like every other path in the file; otherwise ``mighub -c app/mighub.toml``
         run from another directory would open (and create) a different database.
         """
-        if self.path is None:
+        if self._file is None:
             return url
-        return anchor_sqlite_url(url, self.root)
+        return anchor_sqlite_url(url, self.root_dir())
 
     @property
     def database_names(self) -> list[str]:
@@ -249,7 +279,14 @@ def expand_env(value: str, location: str) -> str:
 _SQLITE_FILE = r"^(sqlite(?:\+\w+)?:///)(?!/)([^?]+)(\?.*)?$"
 
 
-def anchor_sqlite_url(url: str, root: Path) -> str:
+def _path(value: str) -> Path:
+    """``Path(value)``, importing pathlib only when a caller wants a ``Path``."""
+    from pathlib import Path
+
+    return Path(value)
+
+
+def anchor_sqlite_url(url: str, root: str | os.PathLike[str]) -> str:
     """``sqlite:///app.db`` -> ``sqlite:////abs/root/app.db``; other URLs unchanged.
 
     Three slashes and a relative path name a file relative to the current
@@ -262,12 +299,12 @@ def anchor_sqlite_url(url: str, root: Path) -> str:
     prefix, path, query = match.group(1), match.group(2), match.group(3) or ""
     if path == ":memory:" or path.startswith("file:") or os.path.isabs(path):
         return url
-    return f"{prefix}{(root / path).as_posix()}{query}"
+    return f"{prefix}{(_path(os.fspath(root)) / path).as_posix()}{query}"
 
 
 def url_secrets(url: str | None) -> list[str]:
     """The password of ``url`` in every spelling it could be printed in."""
-    if not url:
+    if not url or "@" not in url:  # no user information, so no password
         return []
     from urllib.parse import unquote, urlsplit
 
@@ -283,19 +320,18 @@ def url_secrets(url: str | None) -> list[str]:
 # -- finding and reading -------------------------------------------------------
 
 
-def find_config_file(explicit: str | os.PathLike[str] | None) -> tuple[Path, bool] | None:
+def find_config_file(explicit: str | os.PathLike[str] | None) -> tuple[str, bool] | None:
     """The configuration file to read and whether it is explicit (then it must exist)."""
     if explicit:
-        return Path(explicit), True
+        return os.fspath(explicit), True
     env = os.environ.get(CONFIG_ENV)
     if env:
-        return Path(env), True
-    cwd = Path.cwd()
-    if (cwd / CONFIG_FILE).is_file():
-        return cwd / CONFIG_FILE, False
-    pyproject = cwd / PYPROJECT_FILE
-    if pyproject.is_file():
-        return pyproject, False
+        return env, True
+    cwd = os.getcwd()
+    for name in (CONFIG_FILE, PYPROJECT_FILE):
+        candidate = os.path.join(cwd, name)
+        if os.path.isfile(candidate):
+            return candidate, False
     return None
 
 
@@ -311,18 +347,18 @@ def load_config(
     config = Config(path=None, name=name, url_option=url, x_arguments=list(x_arguments))
     if found is not None:
         path, must_exist = found
-        path = path.resolve() if path.exists() else path
+        path = os.path.realpath(path) if os.path.exists(path) else path
         data = _read_toml(path, must_exist)
         if data is not None:
-            if path.name == PYPROJECT_FILE:
+            if os.path.basename(path) == PYPROJECT_FILE:
                 table = data.get("tool", {}).get("mighub")
                 if table is not None:
-                    config.values = validate(table, f"{path} [tool.mighub]", path.parent)
+                    config.values = validate(table, f"{path} [tool.mighub]", os.path.dirname(path))
                     config.path, config.section = path, "tool.mighub"
                 elif must_exist:
                     raise ConfigError(f"{path}: has no [tool.mighub] table")
             else:
-                config.values = validate(data, str(path), path.parent)
+                config.values = validate(data, path, os.path.dirname(path))
                 config.path = path
     if name is not None:
         databases = config.values.get("databases", {})
@@ -334,9 +370,9 @@ def load_config(
     return config
 
 
-def _read_toml(path: Path, must_exist: bool) -> dict[str, Any] | None:
+def _read_toml(path: str, must_exist: bool) -> dict[str, Any] | None:
     try:
-        with path.open("rb") as fh:
+        with open(path, "rb") as fh:
             return tomllib.load(fh)
     except FileNotFoundError:
         if must_exist:
@@ -365,7 +401,9 @@ def _check_type(value: Any, expected: type | tuple[type, ...]) -> bool:
     return isinstance(value, expected)
 
 
-def validate(table: Mapping[str, Any], location: str, root: Path) -> dict[str, Any]:
+def validate(
+    table: Mapping[str, Any], location: str, root: str | os.PathLike[str]
+) -> dict[str, Any]:
     """Check every key and value; return a plain dict of the known keys."""
     out: dict[str, Any] = {}
     for key, value in table.items():

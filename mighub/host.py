@@ -28,9 +28,8 @@ import inspect
 import os
 import sys
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from types import ModuleType
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import pluggy
 
@@ -46,6 +45,9 @@ from mighub.registries import (
     RendererRegistry,
     TemplateRegistry,
 )
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 ENTRY_POINT_GROUP = "mighub"
 DISABLE_ENV = "MIGHUB_DISABLE_PLUGINS"
@@ -138,7 +140,7 @@ class PluginHost:
         *,
         disabled: Iterable[str] = (),
         project_plugins: Iterable[str] = (),
-        project_root: Path | None = None,
+        project_root: str | os.PathLike[str] | None = None,
         entry_points: bool = True,
     ) -> PluginHost:
         """A host with builtins, installed distributions and project plugins, in that order."""
@@ -146,7 +148,7 @@ class PluginHost:
         host.load_builtins()
         if entry_points:
             host.load_entry_points()
-        host.load_project_plugins(project_plugins, root=project_root or Path.cwd())
+        host.load_project_plugins(project_plugins, root=project_root or os.getcwd())
         return host
 
     def load_builtins(self) -> None:
@@ -161,11 +163,13 @@ class PluginHost:
         for ep in found:
             self._load(ep.name, "entry point", ep.value, ep.load, ep.distribution, ep.version)
 
-    def load_project_plugins(self, specs: Iterable[str], *, root: Path) -> None:
+    def load_project_plugins(self, specs: Iterable[str], *, root: str | os.PathLike[str]) -> None:
         """Load the configuration's ``plugins``: module names or paths relative to ``root``."""
         for spec in specs:
             if spec.endswith(".py") or "/" in spec or os.sep in spec:
-                path = (root / spec).resolve()
+                from pathlib import Path
+
+                path = (Path(root) / spec).resolve()
                 name = path.stem
                 self._load(name, "project", str(path), lambda p=path: _import_path(p))
             else:

@@ -100,7 +100,7 @@ class Project:
         """Builtin, installed and project plugins; a broken configuration loads no project ones."""
         config = self._loaded_config
         project_plugins: list[str] = config.get("plugins") if config is not None else []
-        root = config.root if config is not None else None
+        root = config.root_dir() if config is not None else None
         return PluginHost.for_cli(
             disabled=self.options.disabled,
             project_plugins=project_plugins,
@@ -115,7 +115,8 @@ class Project:
         config = self.config
         config.require()
         return ScriptDirectory(
-            config.version_locations, recursive=config.get("recursive_version_locations")
+            config.version_location_strings(),
+            recursive=config.get("recursive_version_locations"),
         )
 
     def require_database_ready(self) -> Config:

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import click
 
 from mighub.errors import PluginError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 T = TypeVar("T")
 
@@ -495,6 +497,8 @@ class TemplateRegistry(Registry[Template]):
         replace: bool = False,
     ) -> None:
         """Offer ``directory`` as ``mighub init -t name``."""
+        from pathlib import Path
+
         directory = Path(directory)
         if config_target not in CONFIG_TARGETS:
             raise PluginError(

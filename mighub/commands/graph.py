@@ -60,7 +60,7 @@ def log_entry(rev: Any, *, current: Sequence[str] = ()) -> str:
         lines.append(f"Branches into: {', '.join(rev.nextrev)}")
     if rev.own_branch_labels:
         lines.append(f"Branch names: {', '.join(rev.own_branch_labels)}")
-    lines.append(f"Path: {rev.path}")
+    lines.append(f"Path: {rev.filename}")
     lines.append("")
     lines.extend(f"    {line}".rstrip() for line in rev.longdoc.splitlines())
     return "\n".join(lines) + "\n"
@@ -80,7 +80,7 @@ def as_dict(rev: Any, *, current: Sequence[str] = ()) -> dict[str, Any]:
         "is_current": rev.revision in current,
         "children": list(rev.nextrev),
         "doc": rev.doc,
-        "path": str(rev.path),
+        "path": str(rev.filename),
     }
 
 

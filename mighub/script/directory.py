@@ -15,7 +15,6 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from pathlib import Path
 from types import CodeType, ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,7 @@ from .headers import ScriptHeader, _as_id_tuple, check_revision_id, read_header,
 
 if TYPE_CHECKING:
     import datetime as _dt
+    from pathlib import Path
 
 #: Name of new revision files when the project doesn't say otherwise.
 DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
@@ -139,7 +139,7 @@ def load_module(path: str | os.PathLike[str]) -> ModuleType:
         st = os.stat(filename)
         identity = (st.st_mtime_ns, st.st_size)
     except OSError as exc:
-        raise ScriptError(f"{path}: can't be read: {exc.strerror}", Path(path)) from exc
+        raise ScriptError(f"{path}: can't be read: {exc.strerror}", _as_path(path)) from exc
     existing = sys.modules.get(name)
     if existing is not None and getattr(existing, "__mighub_identity__", None) == identity:
         return existing  # the same file, unchanged since it was imported in this process
@@ -161,7 +161,7 @@ def load_module(path: str | os.PathLike[str]) -> ModuleType:
     except SyntaxError as exc:
         del sys.modules[name]
         raise ScriptError(
-            f"{path}, line {exc.lineno}: syntax error: {exc.msg}", Path(path)
+            f"{path}, line {exc.lineno}: syntax error: {exc.msg}", _as_path(path)
         ) from exc
     except BaseException as exc:
         del sys.modules[name]
@@ -169,9 +169,15 @@ def load_module(path: str | os.PathLike[str]) -> ModuleType:
             raise
         raise ScriptError(
             f"{path}: importing the revision script failed: {type(exc).__name__}: {exc}",
-            Path(path),
+            _as_path(path),
         ) from exc
     return module
+
+
+def _as_path(path: str | os.PathLike[str]) -> Path:
+    from pathlib import Path  # kept off the start-up of commands that only read headers
+
+    return Path(path)
 
 
 def _read(path: str) -> bytes | None:
@@ -382,17 +388,22 @@ class ScriptDirectory:
         recursive: bool = False,
         use_cache: bool = True,
     ) -> None:
-        locations: list[Path] = []
+        locations: list[str] = []
         for loc in version_locations:
-            path = Path(loc).absolute()
+            path = os.path.abspath(loc)
             if path not in locations:
                 locations.append(path)
         if not locations:
             raise ScriptError("No version locations configured")
-        self.version_locations: tuple[Path, ...] = tuple(locations)
+        self._locations: tuple[str, ...] = tuple(locations)
         self.recursive = recursive
         self.use_cache = use_cache
         self._map: RevisionMap | None = None
+
+    @property
+    def version_locations(self) -> tuple[Path, ...]:
+        """The version locations, absolute, in order, each once."""
+        return tuple(_as_path(location) for location in self._locations)
 
     # -- loading ---------------------------------------------------------------
 
@@ -400,9 +411,7 @@ class ScriptDirectory:
         """Read every script header (cached) into :class:`Script` objects, in load order."""
         return [
             Script(header, path)
-            for path, header in read_locations(
-                self.version_locations, self.recursive, self.use_cache
-            )
+            for path, header in read_locations(self._locations, self.recursive, self.use_cache)
         ]
 
     @property
@@ -614,7 +623,7 @@ class ScriptDirectory:
                     )
                 target_dir = located[0]
         else:
-            target_dir = Path(version_path).absolute()
+            target_dir = _as_path(os.path.abspath(version_path))
             if target_dir not in self.version_locations:
                 raise ScriptError(
                     f"--version-path {version_path} is not one of the version locations "
@@ -657,7 +666,7 @@ class ScriptDirectory:
             create_date=when,
             comma=_comma,
         )
-        render_template(Path(template), output, context)
+        render_template(_as_path(template), output, context)
 
         try:
             header = read_header(output)

@@ -18,8 +18,10 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from pathlib import Path
-from typing import Any, NamedTuple, Union
+from typing import TYPE_CHECKING, Any, NamedTuple, Union
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 from .errors import (
     CycleError,
@@ -145,9 +147,17 @@ class Revision:
     def path(self) -> Path | None:
         """The script file, when the revision comes from one."""
         path = self._path
-        if path is None or isinstance(path, Path):
-            return path
-        return Path(path)
+        if path is None:
+            return None
+        from pathlib import Path  # kept off the start-up of the graph commands
+
+        return path if isinstance(path, Path) else Path(path)
+
+    @property
+    def filename(self) -> str | None:
+        """:attr:`path` as a string, for output: no ``Path`` is built."""
+        path = self._path
+        return None if path is None else str(path)
 
     def __repr__(self) -> str:
         parts = [repr(self.revision), repr(self.down_revision)]

@@ -34,7 +34,6 @@ import stat as stat_module
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from .errors import ScriptError
@@ -658,8 +657,8 @@ class HeaderCache:
     """
 
     def __init__(self, location: str | os.PathLike[str], enabled: bool = True) -> None:
-        self.location = Path(location)
-        self.path = self.location / "__pycache__" / CACHE_NAME
+        self.location = os.fspath(location)
+        self.path = os.path.join(self.location, "__pycache__", CACHE_NAME)
         self.enabled = enabled
         self._old: dict[str, tuple[Any, ...]] = self._load() if enabled else {}
         self._new: dict[str, tuple[Any, ...]] = {}
@@ -703,9 +702,10 @@ class HeaderCache:
             return
         tmp = None
         try:
-            self.path.parent.mkdir(exist_ok=True)
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(os.path.dirname(self.path))
             data = marshal.dumps((CACHE_NAME, self._new))
-            tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+            tmp = f"{self.path}.{os.getpid()}.tmp"
             with open(tmp, "wb") as f:
                 f.write(data)
             os.replace(tmp, self.path)

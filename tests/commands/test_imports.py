@@ -42,6 +42,17 @@ def test_graph_commands_import_no_database_code(run, project_dir: Path, args) ->
     assert heavy == []
 
 
+@pytest.mark.parametrize("args", [("heads",), ("history",), ("branches",), ("show", "head")])
+def test_reading_the_graph_imports_no_pathlib(run, project_dir: Path, args) -> None:
+    """Importing pathlib (and urllib.parse, which it needs) costs a graph command more than
+    reading a hundred cached headers; the configuration and the graph use plain strings."""
+    assert run("-q", "init", "migrations").exit_code == 0
+    assert run("-q", "revision", "-m", "first").exit_code == 0
+    modules = imported_modules(project_dir, *args)
+    assert {"mighub.script.graph", "mighub.config"} <= modules
+    assert modules & {"pathlib", "urllib.parse"} == set()
+
+
 def test_an_upgrade_on_sqlite_loads_no_other_dialect(run, project_dir: Path) -> None:
     """Running a revision builds every installed plugin's operations (op.create_sequence is
     there on any database); that must not load SQLAlchemy's PostgreSQL, MySQL or SQL Server
