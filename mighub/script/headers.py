@@ -271,19 +271,14 @@ _SEQ = (
     r"[(\[]" + _GAP + r"(?:" + _STR + _GAP + r"(?:," + _GAP + _STR + _GAP + r")*"
     r"(?:," + _GAP + r")?)?[)\]]"
 )
-_ASSIGN = (
-    r"(revision|down_revision|branch_labels|depends_on)[ \t]*(?::[^=\n#]+)?=[ \t]*"
-    r"(None|" + _STR + r"|" + _SEQ + r")" + _END
-)
+_VALUE = r"(None|" + _STR + r"|" + _SEQ + r")"
+_IS = r"[ \t]*(?::[^=\n#]+)?=[ \t]*"  # `` = `` with an optional annotation before it
+_ASSIGN = r"(" + "|".join(HEADER_NAMES) + r")" + _IS + _VALUE + _END
 _ITEM = r"#[^\n]*|\"([^\"\\\n]*)\"|'([^'\\\n]*)'"
 # The four assignments in the order every template writes them, one per line.
-_VALUE = r"(None|" + _STR + r"|" + _SEQ + r")"
 _BLOCK = "".join(
-    name
-    + r"[ \t]*(?::[^=\n#]+)?=[ \t]*"
-    + (r"(" + _STR + r")" if name == "revision" else _VALUE)
-    + _END
-    for name in ("revision", "down_revision", "branch_labels", "depends_on")
+    name + _IS + (r"(" + _STR + r")" if name == "revision" else _VALUE) + _END
+    for name in HEADER_NAMES
 )
 _QUOTES = ("'", '"')
 # the code part of a line: everything up to a comment, skipping simple strings
