@@ -517,12 +517,10 @@ class MigrationContext:
         try:
             self.write_versions()
         except Exception as exc:
-            detail = getattr(exc, "orig", None) or exc
             raise MigrationError(
                 f"recording the new heads ({_short(heads)}) in "
-                f"{self.version_table.display_name} failed: {type(detail).__name__}: "
-                f"{_first_line(detail)}; the transaction was rolled back (nothing of this run "
-                f"was kept)"
+                f"{self.version_table.display_name} failed: {_cause(exc)}; the transaction "
+                f"was rolled back (nothing of this run was kept)"
             ) from exc
 
     def _check_incomplete(self, request: Any) -> None:
@@ -675,8 +673,7 @@ class MigrationContext:
         what = f" in {type(operation).__name__}" if operation is not None else ""
         failed_sql = getattr(exc, "statement", None)
         sql = f"; SQL: {' '.join(failed_sql.split())}" if failed_sql else ""
-        detail = getattr(exc, "orig", None) or exc
-        message = f"{where} failed{what}: {type(detail).__name__}: {_first_line(detail)}{sql}"
+        message = f"{where} failed{what}: {_cause(exc)}{sql}"
         if self.transactional_ddl or self.as_sql:
             message += "; the transaction was rolled back"
             if self._outer_transaction:
@@ -697,6 +694,12 @@ class MigrationContext:
 
 _NOTHING = contextlib.nullcontext()
 """The context of a step that needs no transaction or statement log of its own."""
+
+
+def _cause(exc: BaseException) -> str:
+    """``Type: first line`` of what went wrong: the driver's error under SQLAlchemy's."""
+    detail = getattr(exc, "orig", None) or exc
+    return f"{type(detail).__name__}: {_first_line(detail)}"
 
 
 def _first_line(exc: BaseException) -> str:
