@@ -172,13 +172,17 @@ class MigrationProject:
     def engine(self) -> sa.Engine:
         return sa.create_engine(self.url, poolclass=sa.pool.NullPool)
 
-    def tables(self) -> set[str]:
+    def inspect(self, read: Callable[[sa.Inspector], Any]) -> Any:
+        """What ``read`` finds with an inspector on a connection of its own."""
         engine = self.engine()
         try:
             with engine.connect() as conn:
-                return set(sa.inspect(conn).get_table_names())
+                return read(sa.inspect(conn))
         finally:
             engine.dispose()
+
+    def tables(self) -> set[str]:
+        return self.inspect(lambda inspector: set(inspector.get_table_names()))
 
     def version_rows(self, table: str = "mighub_version") -> list[str]:
         engine = self.engine()

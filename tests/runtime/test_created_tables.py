@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 PARENT = 'op.create_table("parent", sa.Column("id", sa.Integer, primary_key=True))'
 
 
 def foreign_keys(project, table: str) -> list[tuple[list[str], str, list[str]]]:
-    engine = project.engine()
-    try:
-        with engine.connect() as conn:
-            return [
-                (fk["constrained_columns"], fk["referred_table"], fk["referred_columns"])
-                for fk in sa.inspect(conn).get_foreign_keys(table)
-            ]
-    finally:
-        engine.dispose()
+    return [
+        (fk["constrained_columns"], fk["referred_table"], fk["referred_columns"])
+        for fk in project.inspect(lambda inspector: inspector.get_foreign_keys(table))
+    ]
 
 
 def column_types(project, table: str) -> dict[str, str]:
-    engine = project.engine()
-    try:
-        with engine.connect() as conn:
-            columns = sa.inspect(conn).get_columns(table)
-    finally:
-        engine.dispose()
+    columns = project.inspect(lambda inspector: inspector.get_columns(table))
     return {c["name"]: type(c["type"]).__name__ for c in columns}
 
 
