@@ -739,16 +739,14 @@ def read_location(
             continue
         seen.add(ident)
         cached = old.get(name)
+        # Field by field rather than as tuples: no allocation per script.
         if (
             cached is not None
             and len(cached) == 9
-            and cached[:4]
-            == (
-                st.st_size,
-                st.st_mtime_ns,
-                ino,
-                st.st_ctime_ns,
-            )
+            and cached[2] == ino
+            and cached[1] == st.st_mtime_ns
+            and cached[0] == st.st_size
+            and cached[3] == st.st_ctime_ns
         ):
             new[name] = cached
             append((path, make(ScriptHeader, cached[4:])))
