@@ -55,7 +55,12 @@ class Script(Revision):
         self.dependencies = depends
         self.own_branch_labels = labels
         self._module: ModuleType | None = None
-        self._reset()
+        # Revision._reset, inlined: it runs once per script on every command.
+        self.branch_labels = set(labels)
+        self.resolved_dependencies = self.normalized_dependencies = ()
+        self.nextrev = self.all_nextrev = ()
+        self._down_all = self._down_norm = down
+        self._pos = -1
 
     @property
     def longdoc(self) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NamedTuple, Union
 
 if TYPE_CHECKING:
@@ -599,12 +600,20 @@ class RevisionMap:
             if rev.resolved_dependencies:
                 self._normalize(rev, dependents)
 
-        self.heads: tuple[str, ...] = tuple(r.revision for r in order if not r.nextrev)
-        self.real_heads: tuple[str, ...] = tuple(r.revision for r in order if not r.all_nextrev)
-        self.bases: tuple[str, ...] = tuple(r.revision for r in order if not r.down_revisions)
-        self.real_bases: tuple[str, ...] = tuple(
-            r.revision for r in order if not r.down_revisions and not r.dependencies
-        )
+        heads, real_heads, bases, real_bases = [], [], [], []
+        for rev in order:
+            if not rev.nextrev:
+                heads.append(rev.revision)
+                if not rev.all_nextrev:
+                    real_heads.append(rev.revision)
+            if not rev.down_revisions:
+                bases.append(rev.revision)
+                if not rev.dependencies:
+                    real_bases.append(rev.revision)
+        self.heads: tuple[str, ...] = tuple(heads)
+        self.real_heads: tuple[str, ...] = tuple(real_heads)
+        self.bases: tuple[str, ...] = tuple(bases)
+        self.real_bases: tuple[str, ...] = tuple(real_bases)
         for rev in order:
             if rev.own_branch_labels:
                 self._spread_labels(rev)
@@ -632,15 +641,16 @@ class RevisionMap:
         if with_deps:
             passes.append(("_down_all", "Dependency cycle"))
         for attr, kind in passes:
-            pending = {r.revision: len(getattr(r, attr)) for r in order}
-            kids_attr = "nextrev" if attr == "down_revisions" else "all_nextrev"
+            parents_of = attrgetter(attr)
+            kids_of = attrgetter("nextrev" if attr == "down_revisions" else "all_nextrev")
+            pending = {r.revision: len(parents_of(r)) for r in order}
             ready = [r for r in order if not pending[r.revision]]
             ready.reverse()
             done = []
             while ready:
                 rev = ready.pop()
                 done.append(rev)
-                for kid in getattr(rev, kids_attr):
+                for kid in kids_of(rev):
                     pending[kid] -= 1
                     if not pending[kid]:
                         ready.append(revs[kid])

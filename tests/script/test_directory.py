@@ -676,3 +676,22 @@ def test_a_moved_project_reports_the_scripts_new_path(tmp_path, monkeypatch) -> 
     shutil.rmtree(old)
     module = load_module(new / "abc_rev.py")
     assert module.upgrade.__code__.co_filename == str(new / "abc_rev.py")
+
+
+def test_a_new_script_is_in_the_state_that_revision_reset_gives() -> None:
+    """Script.__init__ inlines Revision._reset; the two must set the same fields."""
+    from mighub.script.graph import Revision
+    from mighub.script.headers import ScriptHeader
+
+    header = ScriptHeader("b2", ("a1",), ("feature",), ("c3",), "doc")
+    fresh = Script(header, "versions/b2_x.py")
+    reset = Script(header, "versions/b2_x.py")
+    for slot in Revision.__slots__:
+        setattr(reset, slot, "stale")
+    reset.revision = "b2"
+    reset.down_revisions, reset.dependencies = ("a1",), ("c3",)
+    reset.own_branch_labels = ("feature",)
+    reset._path = "versions/b2_x.py"
+    reset._reset()
+    for slot in Revision.__slots__:
+        assert getattr(fresh, slot) == getattr(reset, slot), slot
