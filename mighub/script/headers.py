@@ -674,18 +674,45 @@ class HeaderCache:
             return payload[1]
         return {}
 
-    def read(self, name: str, path: str, st: os.stat_result) -> ScriptHeader:
-        """The header of the script ``path`` (``name`` relative to the location, ``st``
-        its stat), from the cache when the entry is still valid."""
-        key = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
-        cached = self._old.get(name)
-        if cached is not None and len(cached) == 9 and cached[:4] == key:
-            self._new[name] = cached
-            return tuple.__new__(ScriptHeader, cached[4:])
+    def read_all(
+        self, files: Iterable[tuple[str, str, os.stat_result]], seen: set[tuple[int, int]]
+    ) -> list[tuple[str, ScriptHeader]]:
+        """``(path, header)`` of each ``(name, path, stat)`` in ``files`` (as
+        :func:`iter_script_files` yields them), from the cache where the entry is
+        still valid.  A file already in ``seen`` (device, inode) is skipped, and
+        each file read is added to it.
+        """
+        out: list[tuple[str, ScriptHeader]] = []
+        # It runs once per script on every command: hence the local names, and the
+        # entry compared field by field rather than as tuples (no allocation per script).
+        old, new, make, append = self._old, self._new, tuple.__new__, out.append
+        for name, path, st in files:
+            ino = st.st_ino
+            ident = (st.st_dev, ino)
+            if ident in seen:
+                continue
+            seen.add(ident)
+            cached = old.get(name)
+            if (
+                cached is not None
+                and len(cached) == 9
+                and cached[2] == ino
+                and cached[1] == st.st_mtime_ns
+                and cached[0] == st.st_size
+                and cached[3] == st.st_ctime_ns
+            ):
+                new[name] = cached
+                append((path, make(ScriptHeader, cached[4:])))
+            else:
+                append((path, self._read_file(name, path, st)))
+        return out
+
+    def _read_file(self, name: str, path: str, st: os.stat_result) -> ScriptHeader:
+        """Read the script (its entry is missing or stale) and remember its header."""
         header = read_header(path, st.st_size)
         if self.enabled:
             if max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - RACY_NS:
-                self._new[name] = (*key, *header)
+                self._new[name] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, *header)
             self._changed = True
         return header
 
@@ -727,31 +754,7 @@ def read_location(
     skips it too).  The same file reached twice (hard link, symlink) counts once.
     """
     cache = HeaderCache(location, enabled=use_cache)
-    out: list[tuple[str, ScriptHeader]] = []
-    seen = set() if _seen is None else _seen
-    # The cache-hit path is inlined: it runs once per script on every command.
-    old, new, make = cache._old, cache._new, tuple.__new__
-    append = out.append
-    for name, path, st in iter_script_files(location, recursive):
-        ino = st.st_ino
-        ident = (st.st_dev, ino)
-        if ident in seen:
-            continue
-        seen.add(ident)
-        cached = old.get(name)
-        # Field by field rather than as tuples: no allocation per script.
-        if (
-            cached is not None
-            and len(cached) == 9
-            and cached[2] == ino
-            and cached[1] == st.st_mtime_ns
-            and cached[0] == st.st_size
-            and cached[3] == st.st_ctime_ns
-        ):
-            new[name] = cached
-            append((path, make(ScriptHeader, cached[4:])))
-        else:
-            append((path, cache.read(name, path, st)))
+    out = cache.read_all(iter_script_files(location, recursive), set() if _seen is None else _seen)
     cache.save()
     return out
 
