@@ -19,7 +19,7 @@ from types import CodeType, ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .errors import MultipleHeadsError, RevisionError, ScriptError
-from .graph import MigrationStep, Revision, RevisionMap, RevOrBase, StampStep
+from .graph import MigrationStep, Revision, RevisionMap, RevOrBase, StampStep, _as_path
 from .headers import ScriptHeader, _as_id_tuple, check_revision_id, read_header, read_locations
 
 if TYPE_CHECKING:
@@ -177,12 +177,6 @@ def load_module(path: str | os.PathLike[str]) -> ModuleType:
             _as_path(path),
         ) from exc
     return module
-
-
-def _as_path(path: str | os.PathLike[str]) -> Path:
-    from pathlib import Path  # kept off the start-up of commands that only read headers
-
-    return Path(path)
 
 
 def _read(path: str) -> bytes | None:

@@ -15,6 +15,7 @@ built when a question needs them.
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -45,6 +46,14 @@ _RESERVED_LABELS = ("head", "heads", "base", "current")
 
 class RevisionWarning(UserWarning):
     """Something Alembic accepts with a warning (e.g. ``downgrade -1`` from several heads)."""
+
+
+def _as_path(path: str | os.PathLike[str]) -> Path:
+    """``Path(path)``, importing pathlib only when a caller wants a ``Path``: the
+    commands that only read the graph never do."""
+    from pathlib import Path
+
+    return path if isinstance(path, Path) else Path(path)
 
 
 def _tuple(value: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -148,11 +157,7 @@ class Revision:
     def path(self) -> Path | None:
         """The script file, when the revision comes from one."""
         path = self._path
-        if path is None:
-            return None
-        from pathlib import Path  # kept off the start-up of the graph commands
-
-        return path if isinstance(path, Path) else Path(path)
+        return None if path is None else _as_path(path)
 
     @property
     def filename(self) -> str | None:
