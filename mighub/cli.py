@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from mighub import __version__
+from mighub.clicommand import Group
 from mighub.errors import MighubError
 from mighub.project import Options, Project, print_error
 
@@ -82,7 +83,7 @@ def scan_global_options(args: Sequence[str]) -> dict[str, Any]:
     return found
 
 
-class MighubGroup(click.Group):
+class MighubGroup(Group):
     """A click group whose commands come from the plugin host, listed by plugin in --help."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:

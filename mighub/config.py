@@ -16,21 +16,18 @@ type is an error naming the file and the key.
 
 from __future__ import annotations
 
+import marshal
 import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from mighub import filecache
 from mighub.errors import ConfigError
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 CONFIG_ENV = "MIGHUB_CONFIG"
 URL_ENV = "MIGHUB_URL"
@@ -348,18 +345,17 @@ def load_config(
     if found is not None:
         path, must_exist = found
         path = os.path.realpath(path) if os.path.exists(path) else path
-        data = _read_toml(path, must_exist)
-        if data is not None:
-            if os.path.basename(path) == PYPROJECT_FILE:
-                table = data.get("tool", {}).get("mighub")
-                if table is not None:
-                    config.values = validate(table, f"{path} [tool.mighub]", os.path.dirname(path))
-                    config.path, config.section = path, "tool.mighub"
-                elif must_exist:
-                    raise ConfigError(f"{path}: has no [tool.mighub] table")
+        pyproject = os.path.basename(path) == PYPROJECT_FILE
+        table = read_mighub_table(path, must_exist, pyproject)
+        if table is not None:
+            if pyproject:
+                config.values = validate(table, f"{path} [tool.mighub]", os.path.dirname(path))
+                config.path, config.section = path, "tool.mighub"
             else:
-                config.values = validate(data, path, os.path.dirname(path))
+                config.values = validate(table, path, os.path.dirname(path))
                 config.path = path
+        elif pyproject and must_exist:
+            raise ConfigError(f"{path}: has no [tool.mighub] table")
     if name is not None:
         databases = config.values.get("databases", {})
         if name not in databases:
@@ -370,14 +366,57 @@ def load_config(
     return config
 
 
-def _read_toml(path: str, must_exist: bool) -> dict[str, Any] | None:
+#: Bump when what is cached for a configuration file changes meaning.
+TABLE_CACHE_FORMAT = 1
+
+
+def read_mighub_table(path: str, must_exist: bool, pyproject: bool) -> dict[str, Any] | None:
+    """The file's mighub settings, unvalidated: the whole document, or for a
+    ``pyproject.toml`` its ``[tool.mighub]`` table (None when it has none).
+
+    None also when the file does not exist and ``must_exist`` is false.  The
+    table is remembered beside the file (:mod:`mighub.filecache`) so that a
+    command whose configuration has not changed does not import the TOML parser.
+    """
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        st = os.stat(path)
     except FileNotFoundError:
         if must_exist:
             raise ConfigError(f"{path}: configuration file not found") from None
         return None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
+    cache = filecache.cache_path(path, _table_cache_name(path))
+    tag = f"mighub-config.v{TABLE_CACHE_FORMAT}"
+    stamp = filecache.stamp(st)
+    cached = filecache.load(cache, tag)
+    if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == stamp:
+        return cached[1]
+    document = _parse_toml(path)
+    if pyproject:
+        tool = document.get("tool")
+        table = tool.get("mighub") if isinstance(tool, dict) else None
+    else:
+        table = document
+    if filecache.writing_allowed() and filecache.settled(st):
+        filecache.save(cache, tag, (stamp, table))
+    return table
+
+
+def _table_cache_name(path: str) -> str:
+    return f"mighub-config.{os.path.basename(path)}.m{marshal.version}.marshal"
+
+
+def _parse_toml(path: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file not found") from None
     except IsADirectoryError:
         raise ConfigError(f"{path}: is a directory, not a configuration file") from None
     except tomllib.TOMLDecodeError as exc:

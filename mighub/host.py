@@ -23,12 +23,11 @@ every command that would touch a database.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import inspect
 import os
 import sys
 from collections.abc import Callable, Iterable
-from types import ModuleType
+from types import FunctionType, MethodType, ModuleType
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import pluggy
@@ -116,6 +115,27 @@ class PluginInfo:
         }
 
 
+#: What pluggy accepts as a hook implementation in a module's namespace.
+_HOOKABLE = (FunctionType, MethodType, staticmethod, classmethod)
+
+
+class _PluginManager(pluggy.PluginManager):
+    """pluggy's manager, told to skip a module's plain attributes without inspecting them.
+
+    pluggy looks at every name in a plugin with ``inspect.getattr_static``,
+    which is slow: the seven plugins of a default install cost about 2% of a
+    warm ``mighub heads``. In a module's namespace, that lookup returns the
+    namespace's own value, so anything that is not a function or method there
+    (imported modules, classes, constants) can be skipped at once; everything
+    else still goes through pluggy's own rules.
+    """
+
+    def parse_hookimpl_opts(self, plugin: object, name: str) -> Any:
+        if type(plugin) is ModuleType and not isinstance(plugin.__dict__.get(name), _HOOKABLE):
+            return None
+        return super().parse_hookimpl_opts(plugin, name)  # type: ignore[arg-type]
+
+
 def disabled_from_environment() -> set[str]:
     """The plugin names that ``MIGHUB_DISABLE_PLUGINS`` turns off."""
     raw = os.environ.get(DISABLE_ENV, "")
@@ -126,7 +146,7 @@ class PluginHost:
     """Loads plugins in the documented order and hands out the registries they fill."""
 
     def __init__(self, *, disabled: Iterable[str] = ()) -> None:
-        self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+        self.pm = _PluginManager(hookspecs.PROJECT_NAME)
         self.pm.add_hookspecs(hookspecs)
         self.disabled = set(disabled)
         self.plugins: list[PluginInfo] = []
@@ -357,6 +377,8 @@ def _import(module_name: str) -> ModuleType:
 
 def _import_path(path: Path) -> ModuleType:
     """Import a project plugin file under a private module name."""
+    import importlib.util  # only here: a plugin given as a path is the rare case
+
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
     module_name = f"mighub_project_plugin_{path.stem}"

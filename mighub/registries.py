@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import click
 
+from mighub.clicommand import Command, Group
 from mighub.errors import PluginError
 
 if TYPE_CHECKING:
@@ -553,7 +554,11 @@ class CommandRegistry(Registry[Any]):
         self._add(name, cmd, replace=replace)
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], click.Command]:
-        """Decorator like ``click.Group.command``: builds the command and adds it."""
+        """Decorator like ``click.Group.command``: builds the command and adds it.
+
+        The command's class defaults to :class:`mighub.clicommand.Command`.
+        """
+        kwargs.setdefault("cls", Command)
 
         def decorator(f: Callable[..., Any]) -> click.Command:
             cmd = click.command(*args, **kwargs)(f)
@@ -563,7 +568,11 @@ class CommandRegistry(Registry[Any]):
         return decorator
 
     def group(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], click.Group]:
-        """Decorator like ``click.Group.group``: builds a sub-group and adds it."""
+        """Decorator like ``click.Group.group``: builds a sub-group and adds it.
+
+        The group's class defaults to :class:`mighub.clicommand.Group`.
+        """
+        kwargs.setdefault("cls", Group)
 
         def decorator(f: Callable[..., Any]) -> click.Group:
             grp = click.group(*args, **kwargs)(f)

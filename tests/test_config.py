@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
-from mighub.config import load_config
+from mighub import filecache
+from mighub.config import TABLE_CACHE_FORMAT, _table_cache_name, load_config
 from mighub.errors import ConfigError
 
 
@@ -206,3 +208,103 @@ def test_relative_sqlite_file_lives_beside_the_config(project_dir: Path, monkeyp
         assert load_config(deploy / "mighub.toml").url == unchanged
     # A URL given on the command line is relative to where the command runs.
     assert load_config(deploy / "mighub.toml", url="sqlite:///here.db").url == "sqlite:///here.db"
+
+
+# -- the remembered table (mighub.filecache) -----------------------------------------
+
+
+@pytest.fixture
+def remember_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Remember files written a moment ago (tests can't wait 2 s), and write cache files
+    even where ``PYTHONDONTWRITEBYTECODE`` is set."""
+    monkeypatch.setattr(filecache, "RACY_NS", -(10**18))
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+
+
+def cached_table(config_file: Path) -> object:
+    """What the cache beside ``config_file`` holds for it: (stamp, table), or None."""
+    path = filecache.cache_path(str(config_file), _table_cache_name(str(config_file)))
+    return filecache.load(path, f"mighub-config.v{TABLE_CACHE_FORMAT}")
+
+
+def test_the_table_is_remembered_and_used_while_the_file_is_unchanged(
+    project_dir: Path, remember_everything: None
+) -> None:
+    path = write(project_dir / "mighub.toml", 'script_location = "first"\n')
+    assert load_config().get("script_location") == "first"
+    stamp, table = cached_table(path)  # type: ignore[misc]
+    assert stamp == filecache.stamp(path.stat())
+    assert table == {"script_location": "first"}
+    # Proof that a second run reads the cache, not the file: a planted table wins.
+    cache = filecache.cache_path(str(path), _table_cache_name(str(path)))
+    tag = f"mighub-config.v{TABLE_CACHE_FORMAT}"
+    filecache.save(cache, tag, (stamp, {"script_location": "planted"}))
+    assert load_config().get("script_location") == "planted"
+    # Any change to the file (here its size and mtime) makes the entry stale.
+    write(path, 'script_location = "second one"\n')
+    assert load_config().get("script_location") == "second one"
+    assert cached_table(path)[1] == {"script_location": "second one"}  # type: ignore[index]
+
+
+def test_a_remembered_table_is_validated_like_a_parsed_one(
+    project_dir: Path, remember_everything: None
+) -> None:
+    path = write(project_dir / "mighub.toml", "bogus = 1\n")
+    for _ in range(2):  # the first run parses and caches, the second reads the cache
+        with pytest.raises(ConfigError) as excinfo:
+            load_config()
+        assert str(excinfo.value) == f"{path}: unknown key 'bogus'"
+    assert cached_table(path) is not None
+
+
+def test_only_the_mighub_table_of_a_pyproject_is_remembered(
+    project_dir: Path, remember_everything: None
+) -> None:
+    path = write(
+        project_dir / "pyproject.toml",
+        '[project]\nname = "app"\n\n[tool.other]\nx = 1\n\n[tool.mighub]\nscript_location = "m"\n',
+    )
+    assert load_config().get("script_location") == "m"
+    assert cached_table(path)[1] == {"script_location": "m"}  # type: ignore[index]
+    write(path, '[project]\nname = "app without a table"\n')
+    assert not load_config().exists
+    assert cached_table(path)[1] is None  # type: ignore[index]
+    assert not load_config().exists  # and the remembered None means "no table" too
+
+
+def test_nothing_is_remembered_for_a_file_changed_a_moment_ago(
+    project_dir: Path, monkeypatch
+) -> None:
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    path = write(project_dir / "mighub.toml", 'script_location = "fresh"\n')
+    assert load_config().get("script_location") == "fresh"
+    assert cached_table(path) is None
+
+
+def test_nothing_is_written_when_python_is_asked_for_no_cache_files(
+    project_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(filecache, "RACY_NS", -(10**18))
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    path = write(project_dir / "mighub.toml", 'script_location = "m"\n')
+    assert load_config().get("script_location") == "m"
+    assert not (project_dir / "__pycache__").exists()
+    assert cached_table(path) is None
+
+
+def test_a_value_marshal_cannot_store_is_simply_not_remembered(
+    project_dir: Path, remember_everything: None
+) -> None:
+    path = write(project_dir / "mighub.toml", "script_location = 1979-05-27\n")
+    with pytest.raises(ConfigError, match="script_location"):
+        load_config()
+    assert cached_table(path) is None
+
+
+def test_a_corrupt_cache_is_ignored_and_replaced(project_dir: Path, remember_everything) -> None:
+    path = write(project_dir / "mighub.toml", 'script_location = "m"\n')
+    cache = Path(filecache.cache_path(str(path), _table_cache_name(str(path))))
+    cache.parent.mkdir()
+    cache.write_bytes(b"\x00not marshal")
+    assert load_config().get("script_location") == "m"
+    assert cached_table(path) is not None

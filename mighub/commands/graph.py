@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from mighub.clicommand import Command
 from mighub.errors import CommandError
 from mighub.project import Project
 
@@ -100,7 +101,7 @@ def _database_heads(project: Project) -> tuple[str, ...]:
     return read_database_heads(project)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("-v", "--verbose", is_flag=True, help="Full entry for each head.")
 @click.option(
     "--resolve-dependencies",
@@ -124,7 +125,7 @@ def heads(project: Project, verbose: bool, resolve_dependencies: bool, as_json: 
             project.echo(f"{rev.revision}{_markers(rev, tree=False)}")
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("-v", "--verbose", is_flag=True, help="Full entry for each branch point.")
 @click.pass_obj
 def branches(project: Project, verbose: bool) -> None:
@@ -145,7 +146,7 @@ def branches(project: Project, verbose: bool) -> None:
             )
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option(
     "-r",
     "--rev-range",
@@ -200,7 +201,7 @@ def history(
         project.echo("\n".join(lines))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("revision")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
@@ -220,7 +221,7 @@ def show(project: Project, revision: str, as_json: bool) -> None:
         project.echo(log_entry(rev, current=current))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("-m", "--message", help="What the revision does; it names the file too.")
 @click.option(
     "--head",
@@ -274,7 +275,7 @@ def revision(
     )
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("revisions", nargs=-1, required=True)
 @click.option("-m", "--message", help="What the merge is for.")
 @click.option("--branch-label", "branch_labels", multiple=True, help="Label the merged line.")
@@ -364,7 +365,7 @@ def write_revision(
 EDITORS = ("sensible-editor", "editor", "nano", "vim", "vi", "code")
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("revision")
 @click.pass_obj
 def edit(project: Project, revision: str) -> None:

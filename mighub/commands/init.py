@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from mighub.clicommand import Command
 from mighub.config import CONFIG_FILE, PYPROJECT_FILE
 from mighub.errors import CommandError
 from mighub.project import Project
@@ -22,7 +23,7 @@ else:  # pragma: no cover
 COPIED_FILES = ("env.py", "script.py.mako", "README")
 
 
-@click.command("list-templates")
+@click.command("list-templates", cls=Command)
 @click.pass_obj
 def list_templates(project: Project) -> None:
     """List the templates that 'mighub init -t NAME' can use."""
@@ -37,7 +38,7 @@ def list_templates(project: Project) -> None:
     project.echo("\nUse: mighub init DIRECTORY -t TEMPLATE")
 
 
-@click.command("init")
+@click.command("init", cls=Command)
 @click.argument("directory", type=click.Path(file_okay=True, dir_okay=True, path_type=Path))
 @click.option(
     "-t",

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from mighub.clicommand import Command
 from mighub.errors import CommandError
 from mighub.project import Project
 from mighub.runtime.lock import DEFAULT_TIMEOUT
@@ -16,7 +17,7 @@ SQL_HELP = "Write the SQL to stdout instead of running it (for a DBA); no databa
 TAG_HELP = "A value for env.py to read with context.get_tag_argument()."
 
 
-class RevisionCommand(click.Command):
+class RevisionCommand(Command):
     """A command whose REVISION may look like an option: ``downgrade -1``, ``upgrade -2:+1``.
 
     Unknown options are kept as arguments so ``-1`` reaches REVISION; anything
@@ -314,7 +315,7 @@ def stamp(
     )
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("-v", "--verbose", is_flag=True, help="Show each revision's details and the URL.")
 @click.option(
     "--check-heads",
@@ -386,7 +387,7 @@ def current(project: Project, verbose: bool, check_heads: bool, as_json: bool) -
         )
 
 
-@click.command("ensure-version")
+@click.command("ensure-version", cls=Command)
 @click.option("--sql", is_flag=True, help=SQL_HELP)
 @click.pass_obj
 def ensure_version(project: Project, sql: bool) -> None:
@@ -394,7 +395,7 @@ def ensure_version(project: Project, sql: bool) -> None:
     run_environment(project, _request("ensure-version", lambda heads, context: [], as_sql=sql))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("revision")
 @click.option(
     "--applied",

@@ -7,6 +7,7 @@ import json
 import click
 
 from mighub import __version__
+from mighub.clicommand import Command
 from mighub.errors import MighubError
 from mighub.host import PluginInfo
 from mighub.project import Project
@@ -20,7 +21,7 @@ def _version(info: PluginInfo) -> str:
     return __version__ if info.source == "builtin" else "-"
 
 
-@click.command("plugins")
+@click.command("plugins", cls=Command)
 @click.option("-v", "--verbose", is_flag=True, help="Also list what each plugin registered.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj

@@ -26,15 +26,14 @@ the file's identity, so a warm run reads no script at all.
 
 from __future__ import annotations
 
-import contextlib
 import marshal
 import os
 import re
 import stat as stat_module
-import sys
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
+
+from mighub import filecache
 
 from .errors import ScriptError
 
@@ -632,9 +631,6 @@ def iter_script_files(
 #: Bump when the meaning of a cached header changes; old caches are then ignored.
 CACHE_FORMAT = 1
 CACHE_NAME = f"mighub-headers.v{CACHE_FORMAT}.m{marshal.version}.marshal"
-#: Files changed this recently may still change within the same clock tick, so
-#: they are not cached yet (the "racy" case that would make a cache stale).
-RACY_NS = 2_000_000_000
 
 
 class HeaderCache:
@@ -660,19 +656,8 @@ class HeaderCache:
         self._changed = False
 
     def _load(self) -> dict[str, tuple[Any, ...]]:
-        try:
-            with open(self.path, "rb") as f:
-                payload = marshal.loads(f.read())
-        except Exception:
-            return {}
-        if (
-            isinstance(payload, tuple)
-            and len(payload) == 2
-            and payload[0] == CACHE_NAME
-            and isinstance(payload[1], dict)
-        ):
-            return payload[1]
-        return {}
+        payload = filecache.load(self.path, CACHE_NAME)
+        return payload if isinstance(payload, dict) else {}
 
     def read_all(
         self, files: Iterable[tuple[str, str, os.stat_result]], seen: set[tuple[int, int]]
@@ -711,33 +696,18 @@ class HeaderCache:
         """Read the script (its entry is missing or stale) and remember its header."""
         header = read_header(path, st.st_size)
         if self.enabled:
-            if max(st.st_mtime_ns, st.st_ctime_ns) < time.time_ns() - RACY_NS:
-                self._new[name] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns, *header)
+            if filecache.settled(st):
+                self._new[name] = (*filecache.stamp(st), *header)
             self._changed = True
         return header
 
     def save(self) -> None:
         """Write the cache if anything changed; never raises."""
-        if not self.enabled or sys.dont_write_bytecode:
+        if not self.enabled or not filecache.writing_allowed():
             return
         if not self._changed and self._new.keys() == self._old.keys():
             return
-        tmp = None
-        try:
-            with contextlib.suppress(FileExistsError):
-                os.mkdir(os.path.dirname(self.path))
-            data = marshal.dumps((CACHE_NAME, self._new))
-            tmp = f"{self.path}.{os.getpid()}.tmp"
-            with open(tmp, "wb") as f:
-                f.write(data)
-            os.replace(tmp, self.path)
-            tmp = None
-        except Exception:
-            pass
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+        filecache.save(self.path, CACHE_NAME, self._new)
         self._old, self._changed = dict(self._new), False
 
 

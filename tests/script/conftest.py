@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 
-from mighub.script import headers
+from mighub import filecache
 from mighub.script.graph import Revision, RevisionMap
 
 HERE = Path(__file__).parent
@@ -52,7 +52,7 @@ def write_script(tmp_path: Path) -> Callable[..., Path]:
 def cache_everything(monkeypatch: pytest.MonkeyPatch) -> None:
     """Let the header cache store files written a moment ago (tests can't wait 2 s), and
     write its file even where ``PYTHONDONTWRITEBYTECODE`` is set."""
-    monkeypatch.setattr(headers, "RACY_NS", -(10**18))
+    monkeypatch.setattr(filecache, "RACY_NS", -(10**18))
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
 
 
