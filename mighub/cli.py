@@ -212,10 +212,10 @@ def cli(ctx: click.Context, **_: Any) -> None:
         project.warn(f"-p no:{name} / MIGHUB_DISABLE_PLUGINS names no known plugin")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, project: Project | None = None) -> int:
     """Run the CLI and turn every outcome into an exit status."""
     args = list(sys.argv[1:] if argv is None else argv)
-    project = Project()
+    project = Project() if project is None else project
     try:
         rv = cli.main(args=args, prog_name="mighub", standalone_mode=False, obj=project)
     except click.exceptions.Exit as exc:
@@ -244,4 +244,42 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run() -> None:
     """Console-script entry point."""
-    sys.exit(main())
+    # The project (and the revision graph it read) stays referenced until the
+    # process ends: freeing thousands of objects one by one only to exit is work.
+    project = Project()
+    code = main(project=project)
+    if _nothing_to_tear_down():
+        _exit_at_once(code)
+    sys.exit(code)
+
+
+def _nothing_to_tear_down() -> bool:
+    """Whether ending the process now loses nothing that a normal exit would do.
+
+    A normal exit waits for other threads, runs ``atexit`` functions, flushes
+    the standard streams and then frees every object and module.  Freeing is
+    pure cost for a command that used no database: after ``mighub heads`` on
+    2,000 revisions it is 4% of the command.  So when no other thread runs,
+    nothing is registered with ``atexit`` (no plugin or library asked to run
+    at exit) and SQLAlchemy was never imported (no connection waits to be
+    closed politely), the process ends as soon as its output is flushed.
+    """
+    import atexit
+    import threading
+
+    count = getattr(atexit, "_ncallbacks", None)
+    return (
+        count is not None
+        and count() == 0
+        and threading.active_count() == 1
+        and "sqlalchemy" not in sys.modules
+    )
+
+
+def _exit_at_once(code: int) -> None:
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return  # let the normal exit deal with (and report) a stream that fails
+    os._exit(code)

@@ -312,3 +312,38 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> Non
         proc.stdout.close()  # before the command has written anything
         stderr = proc.stderr.read().decode()
         assert (proc.wait(), stderr) == (1, ""), args
+
+
+def test_a_command_that_used_no_database_exits_at_once_with_everything_said(
+    tmp_path: Path,
+) -> None:
+    """Graph commands end the process as soon as their output is flushed (see
+    ``mighub.cli._nothing_to_tear_down``): the output must be complete, the exit
+    status right, and an ``atexit`` function that a plugin registers must still run."""
+    mighub = [sys.executable, "-m", "mighub"]
+    subprocess.run([*mighub, "init", "migrations"], cwd=tmp_path, check=True, capture_output=True)
+    for message in ("one", "two", "three"):
+        subprocess.run(
+            [*mighub, "revision", "-m", message], cwd=tmp_path, check=True, capture_output=True
+        )
+    done = subprocess.run([*mighub, "history", "--json"], cwd=tmp_path, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert [entry["doc"] for entry in json.loads(done.stdout)["revisions"]] == [
+        "three",
+        "two",
+        "one",
+    ]
+    done = subprocess.run([*mighub, "show", "nope"], cwd=tmp_path, capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == "Error: No revision or branch label matches 'nope'\n"
+
+    marker = tmp_path / "atexit-ran"
+    (tmp_path / "team_plugin.py").write_text(
+        "import atexit, pathlib\n"
+        f"atexit.register(pathlib.Path({str(marker)!r}).write_text, 'yes')\n"
+    )
+    config = tmp_path / "mighub.toml"
+    config.write_text(config.read_text() + '\nplugins = ["team_plugin.py"]\n')
+    done = subprocess.run([*mighub, "heads"], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert marker.read_text() == "yes"
