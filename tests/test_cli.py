@@ -314,6 +314,43 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> Non
         assert (proc.wait(), stderr) == (1, ""), args
 
 
+def test_a_reader_that_goes_away_in_the_middle_of_the_sql_ends_the_command_quietly(
+    tmp_path: Path,
+) -> None:
+    """``mighub upgrade head --sql | head``: the reader closes the pipe after the first
+    lines, while a revision is writing its SQL. That is not a failed revision (nothing
+    is applied offline): the command stops with status 1 and says nothing."""
+    mighub = [sys.executable, "-m", "mighub"]
+    subprocess.run([*mighub, "init", "migrations"], cwd=tmp_path, check=True, capture_output=True)
+    for message in ("one", "two"):
+        subprocess.run(
+            [*mighub, "revision", "-m", message], cwd=tmp_path, check=True, capture_output=True
+        )
+    # Far more SQL than a pipe holds, so the writer is still writing when the reader goes.
+    for script in (tmp_path / "migrations" / "versions").glob("*.py"):
+        text = script.read_text()
+        script.write_text(
+            text.replace(
+                'def upgrade() -> None:\n    """Upgrade the schema."""\n    pass',
+                "def upgrade() -> None:\n"
+                "    for i in range(5000):\n"
+                "        op.execute(f\"UPDATE t SET n = {i} WHERE note = '{'x' * 60}'\")",
+            )
+        )
+        assert "range(5000)" in script.read_text()
+    proc = subprocess.Popen(
+        [*mighub, "upgrade", "head", "--sql"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline()  # the SQL has started
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert (proc.wait(), stderr) == (1, "")
+
+
 def test_a_command_that_used_no_database_exits_at_once_with_everything_said(
     tmp_path: Path,
 ) -> None:
