@@ -123,11 +123,12 @@ class _PluginManager(pluggy.PluginManager):
     """pluggy's manager, told to skip a module's plain attributes without inspecting them.
 
     pluggy looks at every name in a plugin with ``inspect.getattr_static``,
-    which is slow: the seven plugins of a default install cost about 2% of a
-    warm ``mighub heads``. In a module's namespace, that lookup returns the
-    namespace's own value, so anything that is not a function or method there
-    (imported modules, classes, constants) can be skipped at once; everything
-    else still goes through pluggy's own rules.
+    which is slow: with the builtin plugins and three first-party ones that
+    came to about 1.2% of a warm ``mighub heads`` on 2,000 revisions. In a
+    module's namespace, that lookup returns the namespace's own value, so
+    anything that is not a function or method there (imported modules,
+    classes, constants) can be skipped at once; everything else still goes
+    through pluggy's own rules.
     """
 
     def parse_hookimpl_opts(self, plugin: object, name: str) -> Any:
