@@ -585,3 +585,39 @@ def test_mighub_register_comparators_schema_readers() -> None:
         PluginError, match="the schema reader for 'teamdb' as 'no_such_module:read'"
     ):
         host.comparators.reader("teamdb")
+
+
+def test_a_module_plugin_is_read_like_any_other() -> None:
+    """Module plugins take a shortcut past pluggy's inspection of each name (only
+    functions and methods can be hooks there); what pluggy would find, it still finds:
+    a hook given as a bound method, and a misspelled hook that fails the plugin."""
+    import types
+
+    class Registrar:
+        def __init__(self) -> None:
+            self.calls: list[str] = []
+
+        @hookimpl
+        def mighub_register_dialects(self, registry) -> None:
+            self.calls.append("dialects")
+
+    registrar = Registrar()
+    module = types.ModuleType("team_plugin")
+    module.mighub_register_dialects = registrar.mighub_register_dialects  # type: ignore[attr-defined]
+    module.SOME_CONSTANT = 3  # type: ignore[attr-defined]
+    module.helpers = types  # type: ignore[attr-defined]
+    host = builtin_host()
+    info = host.register(module, "team")
+    assert (info.status, info.hooks) == ("loaded", ["mighub_register_dialects"])
+    assert "sqlite" in host.dialects
+    assert registrar.calls == ["dialects"]
+
+    @hookimpl
+    def mighub_register_operation(registry):  # singular: a typo
+        pass
+
+    typo = types.ModuleType("typo_plugin")
+    typo.mighub_register_operation = mighub_register_operation  # type: ignore[attr-defined]
+    info = builtin_host().register(typo, "typo")
+    assert info.status == "failed"
+    assert info.error is not None and "unknown hook mighub_register_operation" in info.error
