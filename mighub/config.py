@@ -368,6 +368,7 @@ def load_config(
 
 #: Bump when what is cached for a configuration file changes meaning.
 TABLE_CACHE_FORMAT = 1
+TABLE_CACHE_TAG = f"mighub-config.v{TABLE_CACHE_FORMAT}"
 
 
 def read_mighub_table(path: str, must_exist: bool, pyproject: bool) -> dict[str, Any] | None:
@@ -386,10 +387,9 @@ def read_mighub_table(path: str, must_exist: bool, pyproject: bool) -> dict[str,
         return None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
-    cache = filecache.cache_path(path, _table_cache_name(path))
-    tag = f"mighub-config.v{TABLE_CACHE_FORMAT}"
+    cache = table_cache_path(path)
     stamp = filecache.stamp(st)
-    cached = filecache.load(cache, tag)
+    cached = filecache.load(cache, TABLE_CACHE_TAG)
     if isinstance(cached, tuple) and len(cached) == 2 and cached[0] == stamp:
         return cached[1]
     document = _parse_toml(path)
@@ -399,12 +399,14 @@ def read_mighub_table(path: str, must_exist: bool, pyproject: bool) -> dict[str,
     else:
         table = document
     if filecache.writing_allowed() and filecache.settled(st):
-        filecache.save(cache, tag, (stamp, table))
+        filecache.save(cache, TABLE_CACHE_TAG, (stamp, table))
     return table
 
 
-def _table_cache_name(path: str) -> str:
-    return f"mighub-config.{os.path.basename(path)}.m{marshal.version}.marshal"
+def table_cache_path(path: str) -> str:
+    """Where the table of the configuration file ``path`` is remembered."""
+    name = f"mighub-config.{os.path.basename(path)}.m{marshal.version}.marshal"
+    return filecache.cache_path(path, name)
 
 
 def _parse_toml(path: str) -> dict[str, Any]:

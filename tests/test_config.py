@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mighub import filecache
-from mighub.config import TABLE_CACHE_FORMAT, _table_cache_name, load_config
+from mighub.config import TABLE_CACHE_TAG, load_config, table_cache_path
 from mighub.errors import ConfigError
 
 
@@ -223,8 +223,7 @@ def remember_everything(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def cached_table(config_file: Path) -> object:
     """What the cache beside ``config_file`` holds for it: (stamp, table), or None."""
-    path = filecache.cache_path(str(config_file), _table_cache_name(str(config_file)))
-    return filecache.load(path, f"mighub-config.v{TABLE_CACHE_FORMAT}")
+    return filecache.load(table_cache_path(str(config_file)), TABLE_CACHE_TAG)
 
 
 def test_the_table_is_remembered_and_used_while_the_file_is_unchanged(
@@ -236,9 +235,9 @@ def test_the_table_is_remembered_and_used_while_the_file_is_unchanged(
     assert stamp == filecache.stamp(path.stat())
     assert table == {"script_location": "first"}
     # Proof that a second run reads the cache, not the file: a planted table wins.
-    cache = filecache.cache_path(str(path), _table_cache_name(str(path)))
-    tag = f"mighub-config.v{TABLE_CACHE_FORMAT}"
-    filecache.save(cache, tag, (stamp, {"script_location": "planted"}))
+    filecache.save(
+        table_cache_path(str(path)), TABLE_CACHE_TAG, (stamp, {"script_location": "planted"})
+    )
     assert load_config().get("script_location") == "planted"
     # Any change to the file (here its size and mtime) makes the entry stale.
     write(path, 'script_location = "second one"\n')
@@ -303,7 +302,7 @@ def test_a_value_marshal_cannot_store_is_simply_not_remembered(
 
 def test_a_corrupt_cache_is_ignored_and_replaced(project_dir: Path, remember_everything) -> None:
     path = write(project_dir / "mighub.toml", 'script_location = "m"\n')
-    cache = Path(filecache.cache_path(str(path), _table_cache_name(str(path))))
+    cache = Path(table_cache_path(str(path)))
     cache.parent.mkdir()
     cache.write_bytes(b"\x00not marshal")
     assert load_config().get("script_location") == "m"

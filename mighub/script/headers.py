@@ -670,6 +670,7 @@ class HeaderCache:
         out: list[tuple[str, ScriptHeader]] = []
         # It runs once per script on every command: hence the local names, and the
         # entry compared field by field rather than as tuples (no allocation per script).
+        # An entry is filecache.stamp(st) (size, mtime_ns, ino, ctime_ns), then the header.
         old, new, make, append = self._old, self._new, tuple.__new__, out.append
         for name, path, st in files:
             ino = st.st_ino
